@@ -1,0 +1,210 @@
+#include "httpmessage.h"
+
+#include <cstring>
+
+namespace blueshift::http {
+
+namespace {
+bool isTokenChar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return true;
+    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
+}
+
+// Finds the blank line that ends the head; returns its end offset or 0.
+std::size_t findHeadEnd(const char *data, std::size_t size)
+{
+    for (std::size_t i = 3; i < size; ++i) {
+        if (data[i] == '\n' && data[i - 1] == '\r' && data[i - 2] == '\n' && data[i - 3] == '\r')
+            return i + 1;
+    }
+    return 0;
+}
+
+// Splits the head into lines (after the first) and parses "Name: value" fields.
+bool parseFields(const QByteArray &head, qsizetype from, HeaderList *out)
+{
+    while (from < head.size()) {
+        const qsizetype eol = head.indexOf("\r\n", from);
+        if (eol < 0)
+            return false;
+        if (eol == from)
+            return true; // the blank line
+        const QByteArray line = head.mid(from, eol - from);
+        from = eol + 2;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            return false;
+        const QByteArray name = line.left(colon);
+        for (char c : name) {
+            if (!isTokenChar(c))
+                return false; // also rejects obsolete line folding and "Name : value"
+        }
+        const QByteArray value = line.mid(colon + 1).trimmed();
+        for (char c : value) {
+            if (c == '\r' || c == '\n' || c == '\0')
+                return false;
+        }
+        out->append({name, value});
+        if (out->size() > 100)
+            return false;
+    }
+    return false;
+}
+} // namespace
+
+QByteArray headerValue(const HeaderList &headers, const QByteArray &name)
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+bool hasHeader(const HeaderList &headers, const QByteArray &name)
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+bool headerHasToken(const HeaderList &headers, const QByteArray &name, const QByteArray &token)
+{
+    for (const auto &h : headers) {
+        if (h.first.compare(name, Qt::CaseInsensitive) != 0)
+            continue;
+        for (const QByteArray &part : h.second.split(',')) {
+            if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+bool Request::keepAlive() const
+{
+    if (headerHasToken(headers, "Connection", "close"))
+        return false;
+    if (minorVersion == 0)
+        return headerHasToken(headers, "Connection", "keep-alive");
+    return true;
+}
+
+ParseResult parseRequestHead(const char *data, std::size_t size, std::size_t maxHeadBytes,
+                             Request *out, std::size_t *consumed)
+{
+    const std::size_t end = findHeadEnd(data, std::min(size, maxHeadBytes));
+    if (end == 0)
+        return size >= maxHeadBytes ? ParseResult::TooLarge : ParseResult::NeedMore;
+    const QByteArray head(data, qsizetype(end));
+    const qsizetype eol = head.indexOf("\r\n");
+    const QByteArray line = head.left(eol);
+    const QList<QByteArray> parts = line.split(' ');
+    if (parts.size() != 3 || parts[0].isEmpty() || parts[1].isEmpty())
+        return ParseResult::Malformed;
+    for (char c : parts[0]) {
+        if (!isTokenChar(c))
+            return ParseResult::Malformed;
+    }
+    if (parts[2] == "HTTP/1.1")
+        out->minorVersion = 1;
+    else if (parts[2] == "HTTP/1.0")
+        out->minorVersion = 0;
+    else
+        return ParseResult::Malformed;
+    out->method = parts[0];
+    out->target = parts[1];
+    const qsizetype q = out->target.indexOf('?');
+    out->path = q < 0 ? out->target : out->target.left(q);
+    out->headers.clear();
+    if (!parseFields(head, eol + 2, &out->headers))
+        return ParseResult::Malformed;
+    *consumed = end;
+    return ParseResult::Complete;
+}
+
+ParseResult parseResponseHead(const char *data, std::size_t size, std::size_t maxHeadBytes,
+                              Response *out, std::size_t *consumed)
+{
+    const std::size_t end = findHeadEnd(data, std::min(size, maxHeadBytes));
+    if (end == 0)
+        return size >= maxHeadBytes ? ParseResult::TooLarge : ParseResult::NeedMore;
+    const QByteArray head(data, qsizetype(end));
+    const qsizetype eol = head.indexOf("\r\n");
+    const QByteArray line = head.left(eol);
+    // "HTTP/1.1 101 Switching Protocols"
+    if (!line.startsWith("HTTP/1.") || line.size() < 12 || line.at(8) != ' ')
+        return ParseResult::Malformed;
+    bool ok = false;
+    out->status = line.mid(9, 3).toInt(&ok);
+    if (!ok || out->status < 100 || out->status > 599)
+        return ParseResult::Malformed;
+    out->reason = line.mid(13);
+    out->headers.clear();
+    if (!parseFields(head, eol + 2, &out->headers))
+        return ParseResult::Malformed;
+    *consumed = end;
+    return ParseResult::Complete;
+}
+
+const char *reasonPhrase(int status)
+{
+    switch (status) {
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 426:
+        return "Upgrade Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    default:
+        return "Status";
+    }
+}
+
+QByteArray buildResponse(int status, const QByteArray &contentType, const QByteArray &body,
+                         bool keepAlive, const HeaderList &extraHeaders, bool headOnly)
+{
+    QByteArray out;
+    out.reserve(160 + body.size());
+    out += "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    if (!contentType.isEmpty())
+        out += "Content-Type: " + contentType + "\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "Cache-Control: no-store\r\n";
+    for (const auto &h : extraHeaders)
+        out += h.first + ": " + h.second + "\r\n";
+    out += keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    if (!headOnly)
+        out += body;
+    return out;
+}
+
+} // namespace blueshift::http

@@ -1,0 +1,53 @@
+// blueshift-server: the headless programs. Thin on purpose: each subcommand lives in its own
+// file of the blueshift_server_lib object library, which the tests link too.
+#include "commands.h"
+
+#include <QCoreApplication>
+
+#include <csignal>
+#include <cstdio>
+
+namespace {
+void printUsage(FILE *to)
+{
+    std::fputs("usage: blueshift-server <command> [options]\n"
+               "\n"
+               "commands:\n"
+               "  relay         relay WebSocket sessions to an upstream (one revision's workload)\n"
+               "  upstream-sim  a realtime-style upstream (Azure OpenAI realtime stand-in) or echo\n"
+               "\n"
+               "blueshift-server <command> --help shows a command's options.\n",
+               to);
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    // Peers that vanish must cost an error code, not the process.
+    std::signal(SIGPIPE, SIG_IGN);
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("blueshift-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(BLUESHIFT_VERSION));
+    QStringList args = QCoreApplication::arguments();
+    args.removeFirst();
+    if (args.isEmpty()) {
+        printUsage(stderr);
+        return 2;
+    }
+    const QString command = args.first();
+    if (command == QLatin1String("--version") || command == QLatin1String("version")) {
+        std::printf("blueshift-server %s\n", BLUESHIFT_VERSION);
+        return 0;
+    }
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+        printUsage(stdout);
+        return 0;
+    }
+    if (command == QLatin1String("relay"))
+        return blueshift::server::runRelay(args);
+    if (command == QLatin1String("upstream-sim"))
+        return blueshift::server::runUpstreamSim(args);
+    std::fprintf(stderr, "blueshift-server: unknown command '%s'\n", qPrintable(command));
+    printUsage(stderr);
+    return 2;
+}

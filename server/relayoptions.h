@@ -1,0 +1,30 @@
+#pragma once
+
+#include "relay/relayconfig.h"
+
+#include <QProcessEnvironment>
+#include <QStringList>
+
+namespace blueshift::server {
+
+// The outcome of parsing a subcommand's command line.
+struct CommandLine
+{
+    enum Status { Run, ExitOk, Error };
+    Status status = Run;
+    QString message; // help or version text for ExitOk, one line for Error
+};
+
+// `blueshift-server relay [options]`; `args` starts with the subcommand name. The environment
+// supplies what Container Apps sets (PORT, CONTAINER_APP_REVISION, CONTAINER_APP_REPLICA_NAME)
+// and UPSTREAM_URL / UPSTREAM_API_KEY. Secrets are only ever read from files or the environment.
+CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment &env,
+                              relay::RelayConfig *out);
+
+// Reads "Name: value" lines (blank lines and # comments allowed) for the upstream handshake.
+bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error);
+
+// "1048576", "64KiB", "1MiB", "2M": a byte count.
+bool parseByteSize(const QString &text, quint64 *out);
+
+} // namespace blueshift::server
