@@ -47,6 +47,7 @@ bool RelayServer::start(QString *error)
     bound.port = m_http.port();
     m_log.info(QStringLiteral("server.started"), QString(),
                {{QStringLiteral("listen"), bound.toString()},
+                {QStringLiteral("port"), int(bound.port)},
                 {QStringLiteral("path"), QString::fromUtf8(m_config.path)},
                 {QStringLiteral("upstream"), m_service.upstream().displayUrl},
                 {QStringLiteral("threads"), m_http.workerCount()},

@@ -60,18 +60,23 @@ QByteArray EventLog::formatLine(Level level, const QString &event, const QString
     const QString ts = QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
     const QJsonObject safe = redacted(fields);
     if (m_format == LogFormat::Json) {
-        QJsonObject o;
-        o.insert(QStringLiteral("ts"), ts);
-        o.insert(QStringLiteral("level"), levelName(level));
-        o.insert(QStringLiteral("event"), event);
-        o.insert(QStringLiteral("revision"), m_revision);
-        o.insert(QStringLiteral("replica"), m_replica);
-        o.insert(QStringLiteral("session"), session.isEmpty() ? QJsonValue() : QJsonValue(session));
-        for (auto it = safe.begin(); it != safe.end(); ++it) {
-            if (!o.contains(it.key()))
-                o.insert(it.key(), it.value());
+        // The fixed fields first, in a fixed order, for people who read the raw stream.
+        auto str = [](const QString &v) {
+            return QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
+        };
+        QByteArray out = "{\"ts\":" + str(ts) + ",\"level\":" + str(levelName(level)) +
+                         ",\"event\":" + str(event) + ",\"revision\":" + str(m_revision) +
+                         ",\"replica\":" + str(m_replica) + ",\"session\":" +
+                         (session.isEmpty() ? QByteArray("null") : str(session));
+        QJsonObject rest = safe;
+        for (const char *fixed : {"ts", "level", "event", "revision", "replica", "session"})
+            rest.remove(QLatin1String(fixed));
+        if (!rest.isEmpty()) {
+            const QByteArray body = QJsonDocument(rest).toJson(QJsonDocument::Compact);
+            out += ',' + body.mid(1, body.size() - 2);
         }
-        return QJsonDocument(o).toJson(QJsonDocument::Compact);
+        out += '}';
+        return out;
     }
     QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) + event;
     if (!session.isEmpty())
