@@ -146,8 +146,8 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         return {CommandLine::ExitOk, p.helpText()};
     if (p.isSet(version))
         return {CommandLine::ExitOk, QStringLiteral("blueshift-server " BLUESHIFT_VERSION)};
-    if (p.positionalArguments().size() > 1)
-        return fail(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().at(1)));
+    if (!p.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
 
     relay::RelayConfig c;
     QString error;

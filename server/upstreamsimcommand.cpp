@@ -47,8 +47,8 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
         return {CommandLine::Error, p.errorText()};
     if (p.isSet(help))
         return {CommandLine::ExitOk, p.helpText()};
-    if (p.positionalArguments().size() > 1)
-        return {CommandLine::Error, QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().at(1))};
+    if (!p.positionalArguments().isEmpty())
+        return {CommandLine::Error, QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst())};
 
     UpstreamSimConfig c;
     QString error;

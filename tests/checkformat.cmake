@@ -8,5 +8,5 @@ file(GLOB_RECURSE files
 execute_process(COMMAND ${CLANG_FORMAT} --dry-run --Werror ${files}
     RESULT_VARIABLE rc ERROR_VARIABLE out)
 if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "clang-format: these files need formatting (run scripts/format):\n${out}")
+    message(FATAL_ERROR "clang-format: these files need formatting (run scripts/format.sh):\n${out}")
 endif()

@@ -78,7 +78,7 @@ QByteArray EventLog::formatLine(Level level, const QString &event, const QString
         out += '}';
         return out;
     }
-    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) + event;
+    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) + QLatin1Char(' ') + event;
     if (!session.isEmpty())
         line += QStringLiteral(" session=") + session;
     for (auto it = safe.begin(); it != safe.end(); ++it) {
