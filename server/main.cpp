@@ -10,14 +10,15 @@
 namespace {
 void printUsage(FILE *to)
 {
-    std::fputs("usage: blueshift-server <command> [options]\n"
-               "\n"
-               "commands:\n"
-               "  relay         relay WebSocket sessions to an upstream (one revision's workload)\n"
-               "  upstream-sim  a realtime-style upstream (Azure OpenAI realtime stand-in) or echo\n"
-               "\n"
-               "blueshift-server <command> --help shows a command's options.\n",
-               to);
+    std::fputs(
+        "usage: blueshift-server <command> [options]\n"
+        "\n"
+        "commands:\n"
+        "  relay         relay WebSocket sessions to an upstream (one revision's workload)\n"
+        "  upstream-sim  a realtime-style upstream (Azure OpenAI realtime stand-in) or echo\n"
+        "\n"
+        "blueshift-server <command> --help shows a command's options.\n",
+        to);
 }
 } // namespace
 
@@ -39,7 +40,8 @@ int main(int argc, char **argv)
         std::printf("blueshift-server %s\n", BLUESHIFT_VERSION);
         return 0;
     }
-    if (command == QLatin1String("--help") || command == QLatin1String("-h") || command == QLatin1String("help")) {
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
         printUsage(stdout);
         return 0;
     }

@@ -15,7 +15,8 @@ namespace blueshift::server {
 int runRelay(const QStringList &args)
 {
     relay::RelayConfig config;
-    const CommandLine cl = parseRelayOptions(args, QProcessEnvironment::systemEnvironment(), &config);
+    const CommandLine cl =
+        parseRelayOptions(args, QProcessEnvironment::systemEnvironment(), &config);
     if (cl.status == CommandLine::Error) {
         std::fprintf(stderr, "blueshift-server relay: %s\n", qPrintable(cl.message));
         return 2;

@@ -26,8 +26,9 @@ bool parseSeconds(const QString &text, double *out)
 
 bool parseByteSize(const QString &text, quint64 *out)
 {
-    static const QRegularExpression re(QStringLiteral("^\\s*(\\d+)\\s*(|k|kb|kib|m|mb|mib|g|gb|gib)\\s*$"),
-                                       QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression re(
+        QStringLiteral("^\\s*(\\d+)\\s*(|k|kb|kib|m|mb|mib|g|gb|gib)\\s*$"),
+        QRegularExpression::CaseInsensitiveOption);
     const auto m = re.match(text);
     if (!m.hasMatch())
         return false;
@@ -74,10 +75,13 @@ bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error)
         if (trimmed.isEmpty() || trimmed.startsWith('#'))
             continue;
         const qsizetype colon = trimmed.indexOf(':');
-        const QString name = colon > 0 ? QString::fromLatin1(trimmed.left(colon)).trimmed() : QString();
+        const QString name =
+            colon > 0 ? QString::fromLatin1(trimmed.left(colon)).trimmed() : QString();
         // Never quote the line itself: it holds a secret.
         if (name.isEmpty() || !token.match(name).hasMatch()) {
-            *error = QStringLiteral("header file %1, line %2: expected \"Name: value\"").arg(path).arg(lineNo);
+            *error = QStringLiteral("header file %1, line %2: expected \"Name: value\"")
+                         .arg(path)
+                         .arg(lineNo);
             return false;
         }
         const QString lower = name.toLower();
@@ -90,7 +94,9 @@ bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error)
         }
         const QByteArray value = trimmed.mid(colon + 1).trimmed();
         if (value.contains('\0')) {
-            *error = QStringLiteral("header file %1, line %2: invalid characters in the value").arg(path).arg(lineNo);
+            *error = QStringLiteral("header file %1, line %2: invalid characters in the value")
+                         .arg(path)
+                         .arg(lineNo);
             return false;
         }
         out->append({name.toLatin1(), value});
@@ -104,40 +110,72 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
         "Relays WebSocket sessions to an upstream WebSocket: one revision's workload.\n"
-        "Serves /healthz, /readyz, /metrics and WebSocket upgrades on one port; drains on SIGTERM."));
+        "Serves /healthz, /readyz, /metrics and WebSocket upgrades on one port; drains on "
+        "SIGTERM."));
     p.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Show this help."));
-    const QCommandLineOption version(QStringLiteral("version"), QStringLiteral("Show the version."));
-    const QCommandLineOption listen(QStringLiteral("listen"),
-        QStringLiteral("Address to serve on (default 0.0.0.0:$PORT, else 0.0.0.0:8080)."), QStringLiteral("host:port"));
-    const QCommandLineOption revision(QStringLiteral("revision"),
-        QStringLiteral("Revision name for logs and headers (default $CONTAINER_APP_REVISION)."), QStringLiteral("name"));
-    const QCommandLineOption replica(QStringLiteral("replica"),
-        QStringLiteral("Replica name (default $CONTAINER_APP_REPLICA_NAME, else the host name)."), QStringLiteral("name"));
-    const QCommandLineOption upstream(QStringLiteral("upstream"),
-        QStringLiteral("Upstream WebSocket URL, ws:// or wss:// (default $UPSTREAM_URL)."), QStringLiteral("url"));
-    const QCommandLineOption headerFile(QStringLiteral("upstream-header-file"),
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    const QCommandLineOption version(QStringLiteral("version"),
+                                     QStringLiteral("Show the version."));
+    const QCommandLineOption listen(
+        QStringLiteral("listen"),
+        QStringLiteral("Address to serve on (default 0.0.0.0:$PORT, else 0.0.0.0:8080)."),
+        QStringLiteral("host:port"));
+    const QCommandLineOption revision(
+        QStringLiteral("revision"),
+        QStringLiteral("Revision name for logs and headers (default $CONTAINER_APP_REVISION)."),
+        QStringLiteral("name"));
+    const QCommandLineOption replica(
+        QStringLiteral("replica"),
+        QStringLiteral("Replica name (default $CONTAINER_APP_REPLICA_NAME, else the host name)."),
+        QStringLiteral("name"));
+    const QCommandLineOption upstream(
+        QStringLiteral("upstream"),
+        QStringLiteral("Upstream WebSocket URL, ws:// or wss:// (default $UPSTREAM_URL)."),
+        QStringLiteral("url"));
+    const QCommandLineOption headerFile(
+        QStringLiteral("upstream-header-file"),
         QStringLiteral("File of \"Name: value\" lines sent to the upstream, e.g. api-key. "
-                       "$UPSTREAM_API_KEY adds an api-key header."), QStringLiteral("file"));
-    const QCommandLineOption caFile(QStringLiteral("upstream-ca"),
-        QStringLiteral("CA certificates (PEM) that wss upstreams are verified against instead of the system's."),
+                       "$UPSTREAM_API_KEY adds an api-key header."),
         QStringLiteral("file"));
-    const QCommandLineOption path(QStringLiteral("path"), QStringLiteral("WebSocket path (default /ws)."), QStringLiteral("path"));
-    const QCommandLineOption grace(QStringLiteral("grace-seconds"),
-        QStringLiteral("Termination grace period the platform allows after SIGTERM (default 30)."), QStringLiteral("seconds"));
-    const QCommandLineOption drain(QStringLiteral("drain-seconds"),
-        QStringLiteral("How long open sessions keep flowing after SIGTERM (default grace minus 5)."), QStringLiteral("seconds"));
-    const QCommandLineOption maxMessage(QStringLiteral("max-message-bytes"),
-        QStringLiteral("Largest message accepted from either side (default 1MiB)."), QStringLiteral("bytes"));
-    const QCommandLineOption allowOrigin(QStringLiteral("allow-origin"),
-        QStringLiteral("Browser Origin allowed besides the request's own host (repeatable; * for any)."), QStringLiteral("origin"));
-    const QCommandLineOption logFormat(QStringLiteral("log-format"), QStringLiteral("json (default) or text."), QStringLiteral("format"));
-    const QCommandLineOption threads(QStringLiteral("threads"),
-        QStringLiteral("Event-loop threads (default: one per CPU this process may use)."), QStringLiteral("n"));
-    const QCommandLineOption upstreamTimeout(QStringLiteral("upstream-timeout"),
-        QStringLiteral("Seconds to open the upstream WebSocket before giving up (default 10)."), QStringLiteral("seconds"));
-    p.addOptions({help, version, listen, revision, replica, upstream, headerFile, caFile, path, grace, drain,
-                  maxMessage, allowOrigin, logFormat, threads, upstreamTimeout});
+    const QCommandLineOption caFile(QStringLiteral("upstream-ca"),
+                                    QStringLiteral("CA certificates (PEM) that wss upstreams are "
+                                                   "verified against instead of the system's."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption path(QStringLiteral("path"),
+                                  QStringLiteral("WebSocket path (default /ws)."),
+                                  QStringLiteral("path"));
+    const QCommandLineOption grace(
+        QStringLiteral("grace-seconds"),
+        QStringLiteral("Termination grace period the platform allows after SIGTERM (default 30)."),
+        QStringLiteral("seconds"));
+    const QCommandLineOption drain(
+        QStringLiteral("drain-seconds"),
+        QStringLiteral(
+            "How long open sessions keep flowing after SIGTERM (default grace minus 5)."),
+        QStringLiteral("seconds"));
+    const QCommandLineOption maxMessage(
+        QStringLiteral("max-message-bytes"),
+        QStringLiteral("Largest message accepted from either side (default 1MiB)."),
+        QStringLiteral("bytes"));
+    const QCommandLineOption allowOrigin(
+        QStringLiteral("allow-origin"),
+        QStringLiteral(
+            "Browser Origin allowed besides the request's own host (repeatable; * for any)."),
+        QStringLiteral("origin"));
+    const QCommandLineOption logFormat(QStringLiteral("log-format"),
+                                       QStringLiteral("json (default) or text."),
+                                       QStringLiteral("format"));
+    const QCommandLineOption threads(
+        QStringLiteral("threads"),
+        QStringLiteral("Event-loop threads (default: one per CPU this process may use)."),
+        QStringLiteral("n"));
+    const QCommandLineOption upstreamTimeout(
+        QStringLiteral("upstream-timeout"),
+        QStringLiteral("Seconds to open the upstream WebSocket before giving up (default 10)."),
+        QStringLiteral("seconds"));
+    p.addOptions({help, version, listen, revision, replica, upstream, headerFile, caFile, path,
+                  grace, drain, maxMessage, allowOrigin, logFormat, threads, upstreamTimeout});
     p.addPositionalArgument(QStringLiteral("relay"), QStringLiteral("The subcommand."));
 
     if (!p.parse(args))
@@ -147,7 +185,8 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
     if (p.isSet(version))
         return {CommandLine::ExitOk, QStringLiteral("blueshift-server " BLUESHIFT_VERSION)};
     if (!p.positionalArguments().isEmpty())
-        return fail(QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
+        return fail(
+            QStringLiteral("unexpected argument '%1'").arg(p.positionalArguments().constFirst()));
 
     relay::RelayConfig c;
     QString error;
@@ -160,26 +199,32 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         bool ok = false;
         const uint port = env.value(QStringLiteral("PORT")).toUInt(&ok);
         if (!ok || port > 65535)
-            return fail(QStringLiteral("$PORT is not a port number: '%1'").arg(env.value(QStringLiteral("PORT"))));
+            return fail(QStringLiteral("$PORT is not a port number: '%1'")
+                            .arg(env.value(QStringLiteral("PORT"))));
         c.listen.port = quint16(port);
     }
-    c.revision = p.isSet(revision) ? p.value(revision) : env.value(QStringLiteral("CONTAINER_APP_REVISION"));
+    c.revision =
+        p.isSet(revision) ? p.value(revision) : env.value(QStringLiteral("CONTAINER_APP_REVISION"));
     if (c.revision.isEmpty())
         c.revision = QStringLiteral("local");
-    c.replica = p.isSet(replica) ? p.value(replica) : env.value(QStringLiteral("CONTAINER_APP_REPLICA_NAME"));
+    c.replica = p.isSet(replica) ? p.value(replica)
+                                 : env.value(QStringLiteral("CONTAINER_APP_REPLICA_NAME"));
     if (c.replica.isEmpty())
         c.replica = QHostInfo::localHostName();
 
-    const QString upstreamText = p.isSet(upstream) ? p.value(upstream) : env.value(QStringLiteral("UPSTREAM_URL"));
+    const QString upstreamText =
+        p.isSet(upstream) ? p.value(upstream) : env.value(QStringLiteral("UPSTREAM_URL"));
     if (upstreamText.isEmpty())
-        return fail(QStringLiteral("no upstream: give --upstream ws://host:port/path or set UPSTREAM_URL"));
+        return fail(
+            QStringLiteral("no upstream: give --upstream ws://host:port/path or set UPSTREAM_URL"));
     c.upstream = QUrl(upstreamText, QUrl::StrictMode);
     const QString scheme = c.upstream.scheme().toLower();
     if (!c.upstream.isValid() || c.upstream.host().isEmpty() ||
         (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
         return fail(QStringLiteral("--upstream must be a ws:// or wss:// URL with a host"));
     if (!c.upstream.userInfo().isEmpty())
-        return fail(QStringLiteral("--upstream must not carry credentials; use --upstream-header-file"));
+        return fail(
+            QStringLiteral("--upstream must not carry credentials; use --upstream-header-file"));
 
     if (p.isSet(headerFile) && !readHeaderFile(p.value(headerFile), &c.upstreamHeaders, &error))
         return fail(error);
@@ -192,7 +237,8 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         c.upstreamCaFile = p.value(caFile);
         QFile f(c.upstreamCaFile);
         if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read --upstream-ca %1: %2").arg(c.upstreamCaFile, f.errorString()));
+            return fail(QStringLiteral("cannot read --upstream-ca %1: %2")
+                            .arg(c.upstreamCaFile, f.errorString()));
     }
     if (p.isSet(path)) {
         c.path = p.value(path).toUtf8();
@@ -201,29 +247,34 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
     }
     if (p.isSet(grace)) {
         if (!parseSeconds(p.value(grace), &c.graceSeconds) || c.graceSeconds < 1)
-            return fail(QStringLiteral("--grace-seconds must be a number of seconds from 1 to 86400"));
+            return fail(
+                QStringLiteral("--grace-seconds must be a number of seconds from 1 to 86400"));
     }
     if (p.isSet(drain)) {
         double d = 0;
         if (!parseSeconds(p.value(drain), &d))
             return fail(QStringLiteral("--drain-seconds must be a number of seconds, 0 or more"));
         if (d > c.hardDeadlineSeconds())
-            return fail(QStringLiteral("--drain-seconds (%1) must leave time to close sessions before the "
-                                       "grace period ends: at most %2")
-                            .arg(d)
-                            .arg(c.hardDeadlineSeconds()));
+            return fail(
+                QStringLiteral("--drain-seconds (%1) must leave time to close sessions before the "
+                               "grace period ends: at most %2")
+                    .arg(d)
+                    .arg(c.hardDeadlineSeconds()));
         c.drainSeconds = d;
     }
     if (p.isSet(maxMessage)) {
         if (!parseByteSize(p.value(maxMessage), &c.maxMessageBytes) || c.maxMessageBytes < 125 ||
             c.maxMessageBytes > 1024ULL * 1024 * 1024)
-            return fail(QStringLiteral("--max-message-bytes must be a size from 125 bytes to 1GiB, e.g. 1048576 or 1MiB"));
+            return fail(QStringLiteral(
+                "--max-message-bytes must be a size from 125 bytes to 1GiB, e.g. 1048576 or 1MiB"));
     }
     for (const QString &o : p.values(allowOrigin)) {
         if (o != QLatin1String("*")) {
             const QUrl u(o, QUrl::StrictMode);
             if (!u.isValid() || u.host().isEmpty() || u.scheme().isEmpty() || !u.path().isEmpty())
-                return fail(QStringLiteral("--allow-origin '%1' is not an origin like https://example.com").arg(o));
+                return fail(
+                    QStringLiteral("--allow-origin '%1' is not an origin like https://example.com")
+                        .arg(o));
         }
         c.allowedOrigins.append(o);
     }
@@ -243,7 +294,8 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
             return fail(QStringLiteral("--threads must be a number from 0 (automatic) to 256"));
     }
     if (p.isSet(upstreamTimeout)) {
-        if (!parseSeconds(p.value(upstreamTimeout), &c.upstreamTimeoutSeconds) || c.upstreamTimeoutSeconds <= 0)
+        if (!parseSeconds(p.value(upstreamTimeout), &c.upstreamTimeoutSeconds) ||
+            c.upstreamTimeoutSeconds <= 0)
             return fail(QStringLiteral("--upstream-timeout must be a positive number of seconds"));
     }
     *out = c;

@@ -22,7 +22,8 @@ QString newId(const char *prefix)
 {
     std::uint8_t raw[10];
     net::fillRandom(raw, sizeof raw);
-    return QString::fromLatin1(prefix) + QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(raw), sizeof raw).toHex());
+    return QString::fromLatin1(prefix) +
+           QString::fromLatin1(QByteArray(reinterpret_cast<const char *>(raw), sizeof raw).toHex());
 }
 
 struct SimWorkerState;
@@ -141,17 +142,19 @@ void SimSession::sendEvent(QJsonObject event)
 void SimSession::error(const QString &code, const QString &message, const QJsonValue &eventId)
 {
     sendEvent({{QStringLiteral("type"), QStringLiteral("error")},
-               {QStringLiteral("error"), QJsonObject{{QStringLiteral("type"), QStringLiteral("invalid_request_error")},
-                                                     {QStringLiteral("code"), code},
-                                                     {QStringLiteral("message"), message},
-                                                     {QStringLiteral("param"), QJsonValue()},
-                                                     {QStringLiteral("event_id"), eventId}}}});
+               {QStringLiteral("error"),
+                QJsonObject{{QStringLiteral("type"), QStringLiteral("invalid_request_error")},
+                            {QStringLiteral("code"), code},
+                            {QStringLiteral("message"), message},
+                            {QStringLiteral("param"), QJsonValue()},
+                            {QStringLiteral("event_id"), eventId}}}});
 }
 
 void SimSession::onMessage(MessageSocket &, bool text, const QByteArray &payload)
 {
     if (!text) {
-        error(QStringLiteral("invalid_message"), QStringLiteral("binary messages are not supported; send JSON text"));
+        error(QStringLiteral("invalid_message"),
+              QStringLiteral("binary messages are not supported; send JSON text"));
         return;
     }
     QJsonParseError pe;
@@ -174,9 +177,11 @@ void SimSession::handleEvent(const QJsonObject &event)
             if (it.key() != QLatin1String("id") && it.key() != QLatin1String("object"))
                 m_session.insert(it.key(), it.value());
         }
-        sendEvent({{QStringLiteral("type"), QStringLiteral("session.updated")}, {QStringLiteral("session"), m_session}});
+        sendEvent({{QStringLiteral("type"), QStringLiteral("session.updated")},
+                   {QStringLiteral("session"), m_session}});
     } else if (type == QLatin1String("input_audio_buffer.append")) {
-        const QByteArray audio = QByteArray::fromBase64(event.value(QStringLiteral("audio")).toString().toLatin1());
+        const QByteArray audio =
+            QByteArray::fromBase64(event.value(QStringLiteral("audio")).toString().toLatin1());
         m_audioBytesAppended += std::uint64_t(audio.size());
     } else if (type == QLatin1String("input_audio_buffer.commit")) {
         sendEvent({{QStringLiteral("type"), QStringLiteral("input_audio_buffer.committed")},
@@ -196,15 +201,17 @@ void SimSession::handleEvent(const QJsonObject &event)
     } else if (type == QLatin1String("response.create")) {
         const QString responseId = newId("resp_");
         sendEvent({{QStringLiteral("type"), QStringLiteral("response.created")},
-                   {QStringLiteral("response"), QJsonObject{{QStringLiteral("id"), responseId},
-                                                            {QStringLiteral("object"), QStringLiteral("realtime.response")},
-                                                            {QStringLiteral("status"), QStringLiteral("in_progress")},
-                                                            {QStringLiteral("output"), QJsonArray()}}}});
+                   {QStringLiteral("response"),
+                    QJsonObject{{QStringLiteral("id"), responseId},
+                                {QStringLiteral("object"), QStringLiteral("realtime.response")},
+                                {QStringLiteral("status"), QStringLiteral("in_progress")},
+                                {QStringLiteral("output"), QJsonArray()}}}});
         streamResponse(responseId, newId("item_"), 0);
     } else if (type.isEmpty()) {
         error(QStringLiteral("missing_type"), QStringLiteral("the event has no type"), eventId);
     } else {
-        error(QStringLiteral("unknown_event"), QStringLiteral("unknown event type '%1'").arg(type), eventId);
+        error(QStringLiteral("unknown_event"), QStringLiteral("unknown event type '%1'").arg(type),
+              eventId);
     }
 }
 
@@ -222,9 +229,8 @@ void SimSession::streamResponse(const QString &responseId, const QString &itemId
                    {QStringLiteral("output_index"), 0},
                    {QStringLiteral("content_index"), 0},
                    {QStringLiteral("delta"), QString::fromLatin1(audio.toBase64())}});
-        later(cfg.audioDeltaIntervalMs, [this, responseId, itemId, index] {
-            streamResponse(responseId, itemId, index + 1);
-        });
+        later(cfg.audioDeltaIntervalMs,
+              [this, responseId, itemId, index] { streamResponse(responseId, itemId, index + 1); });
         return;
     }
     sendEvent({{QStringLiteral("type"), QStringLiteral("response.audio.done")},
@@ -238,9 +244,10 @@ void SimSession::streamResponse(const QString &responseId, const QString &itemId
                 QJsonObject{{QStringLiteral("id"), responseId},
                             {QStringLiteral("object"), QStringLiteral("realtime.response")},
                             {QStringLiteral("status"), QStringLiteral("completed")},
-                            {QStringLiteral("usage"), QJsonObject{{QStringLiteral("total_tokens"), outputTokens + 10},
-                                                                  {QStringLiteral("input_tokens"), 10},
-                                                                  {QStringLiteral("output_tokens"), outputTokens}}}}}});
+                            {QStringLiteral("usage"),
+                             QJsonObject{{QStringLiteral("total_tokens"), outputTokens + 10},
+                                         {QStringLiteral("input_tokens"), 10},
+                                         {QStringLiteral("output_tokens"), outputTokens}}}}}});
 }
 
 void SimSession::onClosed(MessageSocket &, int code, const QByteArray &reason, bool byPeer)
@@ -249,10 +256,11 @@ void SimSession::onClosed(MessageSocket &, int code, const QByteArray &reason, b
         return;
     m_done = true;
     m_service.sessionsOpen.fetch_sub(1);
-    m_service.log().info(QStringLiteral("connection.closed"), QString::fromLatin1(m_id),
-                         {{QStringLiteral("code"), code},
-                          {QStringLiteral("reason"), QString::fromUtf8(reason)},
-                          {QStringLiteral("side"), byPeer ? QStringLiteral("client") : QStringLiteral("server")}});
+    m_service.log().info(
+        QStringLiteral("connection.closed"), QString::fromLatin1(m_id),
+        {{QStringLiteral("code"), code},
+         {QStringLiteral("reason"), QString::fromUtf8(reason)},
+         {QStringLiteral("side"), byPeer ? QStringLiteral("client") : QStringLiteral("server")}});
     m_worker.loop().defer([this] { delete this; });
 }
 } // namespace
@@ -276,7 +284,8 @@ bool UpstreamSimService::keyAccepted(const http::Request &request) const
             given = auth.mid(7).trimmed();
     }
     return given.size() == m_config.requiredKey.size() &&
-           CRYPTO_memcmp(given.constData(), m_config.requiredKey.constData(), std::size_t(given.size())) == 0;
+           CRYPTO_memcmp(given.constData(), m_config.requiredKey.constData(),
+                         std::size_t(given.size())) == 0;
 }
 
 http::Reply UpstreamSimService::handle(const http::Request &request, http::HttpWorker &)
@@ -286,7 +295,8 @@ http::Reply UpstreamSimService::handle(const http::Request &request, http::HttpW
     return {404, "text/plain; charset=utf-8", "not found\n", {}};
 }
 
-http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &request, http::HttpWorker &)
+http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &request,
+                                                       http::HttpWorker &)
 {
     http::UpgradeDecision d;
     if (!m_config.path.isEmpty() && request.path != m_config.path) {
@@ -294,16 +304,22 @@ http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &requ
         return d;
     }
     if (m_config.refuseUpgradesStatus) {
-        d.rejection = {m_config.refuseUpgradesStatus, "text/plain; charset=utf-8", "upgrades refused (fault switch)\n", {}};
+        d.rejection = {m_config.refuseUpgradesStatus,
+                       "text/plain; charset=utf-8",
+                       "upgrades refused (fault switch)\n",
+                       {}};
         return d;
     }
     if (!keyAccepted(request)) {
         // The shape Azure OpenAI answers with.
-        d.rejection = {401, "application/json",
-                       R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}})",
-                       {}};
+        d.rejection = {
+            401,
+            "application/json",
+            R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}})",
+            {}};
         m_log.write(telemetry::Level::Warning, QStringLiteral("upgrade.rejected"), QString(),
-                    {{QStringLiteral("status"), 401}, {QStringLiteral("why"), QStringLiteral("missing or wrong api-key")}});
+                    {{QStringLiteral("status"), 401},
+                     {QStringLiteral("why"), QStringLiteral("missing or wrong api-key")}});
         return d;
     }
     std::uint8_t raw[8];
@@ -313,7 +329,8 @@ http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &requ
     return d;
 }
 
-void UpstreamSimService::startSession(http::HttpWorker &worker, std::unique_ptr<net::Connection> client,
+void UpstreamSimService::startSession(http::HttpWorker &worker,
+                                      std::unique_ptr<net::Connection> client,
                                       net::ByteBuffer leftover, const http::Request &request,
                                       const http::UpgradeDecision &decision)
 {
@@ -321,7 +338,8 @@ void UpstreamSimService::startSession(http::HttpWorker &worker, std::unique_ptr<
         worker.setServiceData(std::make_shared<SimWorkerState>());
     m_log.info(QStringLiteral("client.connected"), QString::fromLatin1(decision.sessionId),
                {{QStringLiteral("path"), QString::fromUtf8(request.target)}});
-    auto *s = new SimSession(*this, worker, *worker.serviceData<SimWorkerState>(), std::move(client), decision.sessionId);
+    auto *s = new SimSession(*this, worker, *worker.serviceData<SimWorkerState>(),
+                             std::move(client), decision.sessionId);
     s->start(std::move(leftover));
 }
 

@@ -15,10 +15,10 @@ struct UpstreamSimConfig
     enum class Mode { Realtime, Echo };
     net::HostPort listen{QByteArrayLiteral("127.0.0.1"), 9000};
     Mode mode = Mode::Realtime;
-    QByteArray path;              // empty: any path
-    QByteArray requiredKey;       // empty: no key check
-    int audioDeltas = 5;          // response.audio.delta events per response
-    int audioDeltaBytes = 4800;   // raw audio bytes per delta (base64 on the wire)
+    QByteArray path;            // empty: any path
+    QByteArray requiredKey;     // empty: no key check
+    int audioDeltas = 5;        // response.audio.delta events per response
+    int audioDeltaBytes = 4800; // raw audio bytes per delta (base64 on the wire)
     int audioDeltaIntervalMs = 20;
     int responseDelayMs = 0;      // fault: delay before every answer
     double closeAfterSeconds = 0; // fault: close each session after this long (0: never)
@@ -43,7 +43,8 @@ public:
     UpstreamSimService(const UpstreamSimConfig &config, telemetry::EventLog &log);
 
     http::Reply handle(const http::Request &request, http::HttpWorker &worker) override;
-    http::UpgradeDecision checkUpgrade(const http::Request &request, http::HttpWorker &worker) override;
+    http::UpgradeDecision checkUpgrade(const http::Request &request,
+                                       http::HttpWorker &worker) override;
     void startSession(http::HttpWorker &worker, std::unique_ptr<net::Connection> client,
                       net::ByteBuffer leftover, const http::Request &request,
                       const http::UpgradeDecision &decision) override;

@@ -64,7 +64,8 @@ private:
             m_timer = 0;
             // A head that never completes (slowloris) or an idle keep-alive connection.
             if (!m_in.isEmpty())
-                sendAndClose(Reply{408, "text/plain; charset=utf-8", "request timeout\n", {}}, false);
+                sendAndClose(Reply{408, "text/plain; charset=utf-8", "request timeout\n", {}},
+                             false);
             else
                 finish(false);
         });
@@ -90,11 +91,13 @@ private:
             if (r == ParseResult::NeedMore)
                 return true;
             if (r == ParseResult::TooLarge) {
-                sendAndClose(Reply{431, "text/plain; charset=utf-8", "request head too large\n", {}}, false);
+                sendAndClose(
+                    Reply{431, "text/plain; charset=utf-8", "request head too large\n", {}}, false);
                 return false;
             }
             if (r == ParseResult::Malformed) {
-                sendAndClose(Reply{400, "text/plain; charset=utf-8", "malformed request\n", {}}, false);
+                sendAndClose(Reply{400, "text/plain; charset=utf-8", "malformed request\n", {}},
+                             false);
                 return false;
             }
             m_in.consume(consumed);
@@ -112,20 +115,23 @@ private:
         if (req.header("Transfer-Encoding").size() > 0 ||
             req.header("Content-Length").toLongLong() > 0) {
             // Nothing here takes a request body; refusing is safer than skipping one.
-            sendAndClose(Reply{400, "text/plain; charset=utf-8", "request bodies are not accepted\n", {}}, head);
+            sendAndClose(
+                Reply{400, "text/plain; charset=utf-8", "request bodies are not accepted\n", {}},
+                head);
             return false;
         }
         if (headerHasToken(req.headers, "Upgrade", "websocket"))
             return upgrade(req);
         Reply reply = m_worker.m_service.handle(req, m_worker);
         const bool keepAlive = req.keepAlive() && reply.status < 400;
-        const QByteArray bytes =
-            buildResponse(reply.status, reply.contentType, reply.body, keepAlive, reply.headers, head);
+        const QByteArray bytes = buildResponse(reply.status, reply.contentType, reply.body,
+                                               keepAlive, reply.headers, head);
         if (!keepAlive) {
             sendAndClose(bytes);
             return false;
         }
-        m_conn->write(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size()));
+        m_conn->write(reinterpret_cast<const std::uint8_t *>(bytes.constData()),
+                      std::size_t(bytes.size()));
         return !m_conn->isClosed();
     }
 
@@ -133,18 +139,23 @@ private:
     {
         if (req.method != "GET" || req.minorVersion != 1 ||
             !headerHasToken(req.headers, "Connection", "upgrade")) {
-            sendAndClose(Reply{400, "text/plain; charset=utf-8", "not a valid WebSocket upgrade\n", {}}, false);
+            sendAndClose(
+                Reply{400, "text/plain; charset=utf-8", "not a valid WebSocket upgrade\n", {}},
+                false);
             return false;
         }
         if (req.header("Sec-WebSocket-Version") != "13") {
-            sendAndClose(Reply{426, "text/plain; charset=utf-8", "WebSocket version 13 required\n",
+            sendAndClose(Reply{426,
+                               "text/plain; charset=utf-8",
+                               "WebSocket version 13 required\n",
                                {{"Sec-WebSocket-Version", "13"}}},
                          false);
             return false;
         }
         const QByteArray key = req.header("Sec-WebSocket-Key");
         if (!websocket::isValidClientKey(key)) {
-            sendAndClose(Reply{400, "text/plain; charset=utf-8", "invalid Sec-WebSocket-Key\n", {}}, false);
+            sendAndClose(Reply{400, "text/plain; charset=utf-8", "invalid Sec-WebSocket-Key\n", {}},
+                         false);
             return false;
         }
         UpgradeDecision decision = m_worker.m_service.checkUpgrade(req, m_worker);
@@ -161,7 +172,8 @@ private:
             response += h.first + ": " + h.second + "\r\n";
         response += "\r\n";
         cancelTimer();
-        m_conn->write(reinterpret_cast<const std::uint8_t *>(response.constData()), std::size_t(response.size()));
+        m_conn->write(reinterpret_cast<const std::uint8_t *>(response.constData()),
+                      std::size_t(response.size()));
         if (m_conn->isClosed()) {
             finish(false);
             return false;
@@ -169,19 +181,22 @@ private:
         net::ByteBuffer leftover;
         leftover.swap(m_in);
         m_conn->setHandler(nullptr);
-        m_worker.m_service.startSession(m_worker, std::move(m_conn), std::move(leftover), req, decision);
+        m_worker.m_service.startSession(m_worker, std::move(m_conn), std::move(leftover), req,
+                                        decision);
         finish(false);
         return false;
     }
 
     void sendAndClose(const Reply &reply, bool headOnly)
     {
-        sendAndClose(buildResponse(reply.status, reply.contentType, reply.body, false, reply.headers, headOnly));
+        sendAndClose(buildResponse(reply.status, reply.contentType, reply.body, false,
+                                   reply.headers, headOnly));
     }
 
     void sendAndClose(const QByteArray &bytes)
     {
-        m_conn->write(reinterpret_cast<const std::uint8_t *>(bytes.constData()), std::size_t(bytes.size()));
+        m_conn->write(reinterpret_cast<const std::uint8_t *>(bytes.constData()),
+                      std::size_t(bytes.size()));
         finish(true);
     }
 
@@ -244,7 +259,8 @@ bool HttpServer::listen(const net::HostPort &where, QString *error)
 void HttpServer::start()
 {
     for (int i = 0; i < m_options.threads; ++i)
-        m_workers.push_back(std::make_unique<HttpWorker>(*this, m_service, m_options, i, m_listenFd));
+        m_workers.push_back(
+            std::make_unique<HttpWorker>(*this, m_service, m_options, i, m_listenFd));
     for (auto &w : m_workers)
         w->start();
 }

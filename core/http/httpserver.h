@@ -17,7 +17,7 @@
 namespace blueshift::net {
 class Connection;
 class TlsContext;
-}
+} // namespace blueshift::net
 
 namespace blueshift::http {
 
@@ -117,7 +117,10 @@ public:
     // Per-worker state of the service, owned by the worker.
     void setServiceData(std::shared_ptr<void> data) { m_serviceData = std::move(data); }
     template<typename T>
-    T *serviceData() const { return static_cast<T *>(m_serviceData.get()); }
+    T *serviceData() const
+    {
+        return static_cast<T *>(m_serviceData.get());
+    }
 
     void start();
     void stop();

@@ -120,8 +120,9 @@ int listenTcp(const HostPort &where, QString *error, int backlog)
         addrinfo *res = nullptr;
         const int rc = ::getaddrinfo(where.host.constData(), nullptr, &hints, &res);
         if (rc != 0 || !res) {
-            *error = QStringLiteral("cannot resolve %1: %2")
-                         .arg(QString::fromUtf8(where.host), QString::fromLocal8Bit(gai_strerror(rc)));
+            *error =
+                QStringLiteral("cannot resolve %1: %2")
+                    .arg(QString::fromUtf8(where.host), QString::fromLocal8Bit(gai_strerror(rc)));
             return -1;
         }
         SocketAddress a;

@@ -17,7 +17,8 @@ namespace blueshift::net {
 namespace {
 QString systemError(const char *what, int err)
 {
-    return QString::fromLatin1(what) + QStringLiteral(": ") + QString::fromLocal8Bit(std::strerror(err));
+    return QString::fromLatin1(what) + QStringLiteral(": ") +
+           QString::fromLocal8Bit(std::strerror(err));
 }
 
 QString openSslErrors()

@@ -55,8 +55,7 @@ public:
 
     // Client side: verifies the peer against `serverName` (SNI and host name check).
     // Server side: pass an empty name. Call before connecting completes or right after accept.
-    bool startTls(SSL_CTX *context, bool serverSide, const QByteArray &serverName,
-                  QString *error);
+    bool startTls(SSL_CTX *context, bool serverSide, const QByteArray &serverName, QString *error);
 
     void setHandler(Handler *handler) { m_handler = handler; }
     EventLoop &loop() { return m_loop; }

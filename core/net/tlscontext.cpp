@@ -27,13 +27,14 @@ std::shared_ptr<TlsContext> TlsContext::forClient(const QString &caFile, QString
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-    const int ok = caFile.isEmpty()
-                       ? SSL_CTX_set_default_verify_paths(ctx)
-                       : SSL_CTX_load_verify_locations(ctx, caFile.toLocal8Bit().constData(), nullptr);
+    const int ok =
+        caFile.isEmpty()
+            ? SSL_CTX_set_default_verify_paths(ctx)
+            : SSL_CTX_load_verify_locations(ctx, caFile.toLocal8Bit().constData(), nullptr);
     if (ok != 1) {
-        *error = QStringLiteral("cannot load CA certificates%1: %2")
-                     .arg(caFile.isEmpty() ? QString() : QStringLiteral(" from ") + caFile,
-                          lastError());
+        *error =
+            QStringLiteral("cannot load CA certificates%1: %2")
+                .arg(caFile.isEmpty() ? QString() : QStringLiteral(" from ") + caFile, lastError());
         SSL_CTX_free(ctx);
         return nullptr;
     }
@@ -54,7 +55,8 @@ std::shared_ptr<TlsContext> TlsContext::forServer(const QString &certFile, const
         SSL_CTX_free(ctx);
         return nullptr;
     }
-    if (SSL_CTX_use_PrivateKey_file(ctx, keyFile.toLocal8Bit().constData(), SSL_FILETYPE_PEM) != 1 ||
+    if (SSL_CTX_use_PrivateKey_file(ctx, keyFile.toLocal8Bit().constData(), SSL_FILETYPE_PEM) !=
+            1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
         *error = QStringLiteral("cannot load private key %1: %2").arg(keyFile, lastError());
         SSL_CTX_free(ctx);

@@ -38,7 +38,8 @@ QByteArray closeFrame(int code, const QByteArray &reason, bool masked)
     std::uint8_t key[4];
     if (masked)
         net::fillRandom(key, 4);
-    const std::size_t hl = writeFrameHeader(header, Opcode::Close, true, len, masked ? key : nullptr);
+    const std::size_t hl =
+        writeFrameHeader(header, Opcode::Close, true, len, masked ? key : nullptr);
     if (masked)
         applyMask(payload, len, key);
     QByteArray frame(reinterpret_cast<const char *>(header), qsizetype(hl));
@@ -111,7 +112,8 @@ void Bridge::start()
     // Frames the client sent right behind its upgrade request.
     if (!m_client.in.isEmpty() && m_client.conn) {
         bool stop = false;
-        const std::size_t used = processFrames(Dir::ToUpstream, m_client.in.data(), m_client.in.size(), &stop);
+        const std::size_t used =
+            processFrames(Dir::ToUpstream, m_client.in.data(), m_client.in.size(), &stop);
         if (!stop)
             m_client.in.consume(used);
     }
@@ -130,7 +132,8 @@ void Bridge::connectNext()
     QString error;
     m_upstream.conn = Connection::connectTo(m_worker.loop(), addr.get(), addr.length, this, &error);
     if (m_upstream.conn && m_service.upstream().tls &&
-        !m_upstream.conn->startTls(m_service.upstreamTls()->get(), false, m_service.upstream().host, &error)) {
+        !m_upstream.conn->startTls(m_service.upstreamTls()->get(), false, m_service.upstream().host,
+                                   &error)) {
         m_upstream.conn.reset();
     }
     if (!m_upstream.conn) {
@@ -181,7 +184,8 @@ void Bridge::onDrained(Connection &conn)
     // The other side may read again (backpressure released).
     if (&conn == m_upstream.conn.get() && m_client.conn)
         m_client.conn->setReading(true);
-    else if (&conn == m_client.conn.get() && m_upstream.conn && m_upstreamState == UpstreamState::Open)
+    else if (&conn == m_client.conn.get() && m_upstream.conn &&
+             m_upstreamState == UpstreamState::Open)
         m_upstream.conn->setReading(true);
 }
 
@@ -231,8 +235,8 @@ void Bridge::readHandshakeResponse()
     }
     http::Response resp;
     std::size_t consumed = 0;
-    const auto r = http::parseResponseHead(reinterpret_cast<const char *>(up.in.data()), up.in.size(),
-                                           kMaxHandshakeResponse, &resp, &consumed);
+    const auto r = http::parseResponseHead(reinterpret_cast<const char *>(up.in.data()),
+                                           up.in.size(), kMaxHandshakeResponse, &resp, &consumed);
     if (r == http::ParseResult::NeedMore)
         return;
     if (r != http::ParseResult::Complete) {
@@ -248,11 +252,14 @@ void Bridge::readHandshakeResponse()
     if (!http::headerHasToken(resp.headers, "Upgrade", "websocket") ||
         !http::headerHasToken(resp.headers, "Connection", "upgrade") ||
         resp.header("Sec-WebSocket-Accept") != acceptKeyFor(m_upstreamKey)) {
-        upstreamFailed(QStringLiteral("invalid handshake response (Upgrade, Connection or Sec-WebSocket-Accept)"));
+        upstreamFailed(QStringLiteral(
+            "invalid handshake response (Upgrade, Connection or Sec-WebSocket-Accept)"));
         return;
     }
-    if (!resp.header("Sec-WebSocket-Extensions").isEmpty() || !resp.header("Sec-WebSocket-Protocol").isEmpty()) {
-        upstreamFailed(QStringLiteral("upstream chose an extension or subprotocol that was not offered"));
+    if (!resp.header("Sec-WebSocket-Extensions").isEmpty() ||
+        !resp.header("Sec-WebSocket-Protocol").isEmpty()) {
+        upstreamFailed(
+            QStringLiteral("upstream chose an extension or subprotocol that was not offered"));
         return;
     }
     up.in.consume(consumed);
@@ -416,7 +423,9 @@ std::size_t Bridge::processFrames(Dir dir, std::uint8_t *data, std::size_t size,
         if (hs == HeaderStatus::NeedMore)
             break;
         if (hs == HeaderStatus::BadLength)
-            return bail([&] { violation(dir, {CloseCode::ProtocolError, "invalid payload length"}); });
+            return bail([&] {
+                violation(dir, {CloseCode::ProtocolError, "invalid payload length"});
+            });
         // A frame split over reads starts the next window: check its header only once.
         if (!(pos == 0 && src.headerChecked)) {
             if (const Violation v = src.checker.checkHeader(h))
@@ -585,7 +594,8 @@ void Bridge::closeSide(Dir towards, int code, const QByteArray &reason)
     if (!s.conn)
         return;
     const QByteArray frame = closeFrame(code, reason, towards == Dir::ToUpstream);
-    s.conn->write(reinterpret_cast<const std::uint8_t *>(frame.constData()), std::size_t(frame.size()));
+    s.conn->write(reinterpret_cast<const std::uint8_t *>(frame.constData()),
+                  std::size_t(frame.size()));
     Connection::linger(std::move(s.conn));
 }
 
@@ -600,7 +610,8 @@ void Bridge::logClosed(int code, const QByteArray &reason, const char *side, con
                        {QStringLiteral("side"), QString::fromLatin1(side)}};
     if (!error.isEmpty())
         fields.insert(QStringLiteral("error"), error);
-    m_service.log().info(QStringLiteral("connection.closed"), QString::fromLatin1(m_sessionId), fields);
+    m_service.log().info(QStringLiteral("connection.closed"), QString::fromLatin1(m_sessionId),
+                         fields);
 }
 
 void Bridge::closeForDrain()
@@ -625,13 +636,12 @@ void Bridge::maybeFinish()
         m_upstream.conn->close();
         m_worker.loop().defer([c = m_upstream.conn.release()] { delete c; });
     }
-    m_service.log().info(
-        QStringLiteral("bridge.completed"), QString::fromLatin1(m_sessionId),
-        {{QStringLiteral("messages_to_upstream"), double(m_client.messages)},
-         {QStringLiteral("bytes_to_upstream"), double(m_client.bytes)},
-         {QStringLiteral("messages_to_client"), double(m_upstream.messages)},
-         {QStringLiteral("bytes_to_client"), double(m_upstream.bytes)},
-         {QStringLiteral("duration_ms"), double(m_age.elapsed())}});
+    m_service.log().info(QStringLiteral("bridge.completed"), QString::fromLatin1(m_sessionId),
+                         {{QStringLiteral("messages_to_upstream"), double(m_client.messages)},
+                          {QStringLiteral("bytes_to_upstream"), double(m_client.bytes)},
+                          {QStringLiteral("messages_to_client"), double(m_upstream.messages)},
+                          {QStringLiteral("bytes_to_client"), double(m_upstream.bytes)},
+                          {QStringLiteral("duration_ms"), double(m_age.elapsed())}});
     m_service.sessionEnded(m_state, this);
     m_worker.loop().defer([this] { delete this; });
 }

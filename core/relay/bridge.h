@@ -50,7 +50,7 @@ private:
             : checker(sender, maxMessage)
         {}
         std::unique_ptr<net::Connection> conn;
-        net::ByteBuffer in;            // only a frame that straddles reads
+        net::ByteBuffer in; // only a frame that straddles reads
         websocket::FrameChecker checker;
         std::uint64_t messages = 0;
         std::uint64_t bytes = 0;
@@ -85,7 +85,7 @@ private:
     Side m_client;
     Side m_upstream;
     UpstreamState m_upstreamState = UpstreamState::Resolving;
-    net::ByteBuffer m_pending; // client frames waiting for the upstream to open
+    net::ByteBuffer m_pending;   // client frames waiting for the upstream to open
     bool m_pendingClose = false; // the client closed before the upstream opened
     QByteArray m_sessionId;
     QString m_peer;

@@ -19,7 +19,7 @@ struct RelayConfig
     net::HostPort listen{QByteArrayLiteral("0.0.0.0"), 8080};
     QString revision;
     QString replica;
-    QUrl upstream;                  // ws:// or wss://
+    QUrl upstream;                    // ws:// or wss://
     http::HeaderList upstreamHeaders; // values are secrets
     QString upstreamCaFile;
     QByteArray path = QByteArrayLiteral("/ws");

@@ -36,7 +36,8 @@ bool RelayService::init(QString *error)
     if (u.hasQuery())
         target += '?' + u.query(QUrl::FullyEncoded).toUtf8();
     m_upstream.requestTarget = target;
-    m_upstream.hostHeader = m_upstream.host.contains(':') ? '[' + m_upstream.host + ']' : m_upstream.host;
+    m_upstream.hostHeader =
+        m_upstream.host.contains(':') ? '[' + m_upstream.host + ']' : m_upstream.host;
     if (u.port(defaultPort) != defaultPort)
         m_upstream.hostHeader += ':' + QByteArray::number(m_upstream.port);
     m_upstream.displayUrl = telemetry::Redactor::redactUrl(u);
@@ -147,11 +148,14 @@ http::Reply RelayService::handle(const http::Request &request, http::HttpWorker 
     }
     if (request.path == "/metrics")
         return {200, "text/plain; version=0.0.4; charset=utf-8", renderMetrics(), {}};
-    return {426, "text/plain; charset=utf-8", "this path takes WebSocket upgrades\n",
+    return {426,
+            "text/plain; charset=utf-8",
+            "this path takes WebSocket upgrades\n",
             {{"Upgrade", "websocket"}}};
 }
 
-http::UpgradeDecision RelayService::checkUpgrade(const http::Request &request, http::HttpWorker &worker)
+http::UpgradeDecision RelayService::checkUpgrade(const http::Request &request,
+                                                 http::HttpWorker &worker)
 {
     http::UpgradeDecision d;
     auto reject = [&](int status, const QByteArray &body) {
@@ -181,14 +185,15 @@ void RelayService::startSession(http::HttpWorker &worker, std::unique_ptr<net::C
                                 const http::UpgradeDecision &decision)
 {
     const QString peer = net::SocketAddress::ofSocket(client->fd(), true).toString();
-    auto *bridge = new Bridge(*this, worker, *worker.serviceData<RelayWorkerState>(), std::move(client),
-                              std::move(leftover), decision.sessionId, peer);
+    auto *bridge = new Bridge(*this, worker, *worker.serviceData<RelayWorkerState>(),
+                              std::move(client), std::move(leftover), decision.sessionId, peer);
     bridge->start();
 }
 
 QByteArray RelayService::renderMetrics() const
 {
-    std::uint64_t open = 0, total = 0, mUp = 0, mDown = 0, bUp = 0, bDown = 0, failures = 0, rejected = 0;
+    std::uint64_t open = 0, total = 0, mUp = 0, mDown = 0, bUp = 0, bDown = 0, failures = 0,
+                  rejected = 0;
     {
         std::lock_guard lock(m_statesMutex);
         for (const auto &s : m_states) {
@@ -207,7 +212,9 @@ QByteArray RelayService::renderMetrics() const
     }
     auto label = [](const QString &v) {
         QString e = v;
-        e.replace(QLatin1Char('\\'), QLatin1String("\\\\")).replace(QLatin1Char('"'), QLatin1String("\\\"")).replace(QLatin1Char('\n'), QLatin1String("\\n"));
+        e.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('"'), QLatin1String("\\\""))
+            .replace(QLatin1Char('\n'), QLatin1String("\\n"));
         return e.toUtf8();
     };
     QByteArray out;
@@ -216,8 +223,8 @@ QByteArray RelayService::renderMetrics() const
         out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n';
     };
     family("blueshift_relay_info", "gauge", "Relay build and identity.");
-    out += "blueshift_relay_info{version=\"" BLUESHIFT_VERSION "\",revision=\"" + label(m_config.revision) +
-           "\",replica=\"" + label(m_config.replica) + "\"} 1\n";
+    out += "blueshift_relay_info{version=\"" BLUESHIFT_VERSION "\",revision=\"" +
+           label(m_config.revision) + "\",replica=\"" + label(m_config.replica) + "\"} 1\n";
     family("blueshift_relay_draining", "gauge", "1 while the relay drains after SIGTERM.");
     out += "blueshift_relay_draining " + QByteArray::number(isDraining() ? 1 : 0) + '\n';
     family("blueshift_relay_sessions_open", "gauge", "WebSocket sessions currently relayed.");
@@ -225,16 +232,21 @@ QByteArray RelayService::renderMetrics() const
     family("blueshift_relay_sessions_total", "counter", "WebSocket sessions accepted.");
     out += "blueshift_relay_sessions_total " + QByteArray::number(total) + '\n';
     family("blueshift_relay_messages_total", "counter", "Data messages relayed.");
-    out += "blueshift_relay_messages_total{direction=\"client_to_upstream\"} " + QByteArray::number(mUp) + '\n';
-    out += "blueshift_relay_messages_total{direction=\"upstream_to_client\"} " + QByteArray::number(mDown) + '\n';
+    out += "blueshift_relay_messages_total{direction=\"client_to_upstream\"} " +
+           QByteArray::number(mUp) + '\n';
+    out += "blueshift_relay_messages_total{direction=\"upstream_to_client\"} " +
+           QByteArray::number(mDown) + '\n';
     family("blueshift_relay_bytes_total", "counter", "Payload bytes relayed.");
-    out += "blueshift_relay_bytes_total{direction=\"client_to_upstream\"} " + QByteArray::number(bUp) + '\n';
-    out += "blueshift_relay_bytes_total{direction=\"upstream_to_client\"} " + QByteArray::number(bDown) + '\n';
-    family("blueshift_relay_closes_total", "counter", "Sessions closed, by close code and the side that closed.");
+    out += "blueshift_relay_bytes_total{direction=\"client_to_upstream\"} " +
+           QByteArray::number(bUp) + '\n';
+    out += "blueshift_relay_bytes_total{direction=\"upstream_to_client\"} " +
+           QByteArray::number(bDown) + '\n';
+    family("blueshift_relay_closes_total", "counter",
+           "Sessions closed, by close code and the side that closed.");
     const auto closes = m_closes.snapshot();
     for (auto it = closes.begin(); it != closes.end(); ++it)
-        out += "blueshift_relay_closes_total{code=\"" + QByteArray::number(it.key().first) + "\",side=\"" +
-               it.key().second + "\"} " + QByteArray::number(it.value()) + '\n';
+        out += "blueshift_relay_closes_total{code=\"" + QByteArray::number(it.key().first) +
+               "\",side=\"" + it.key().second + "\"} " + QByteArray::number(it.value()) + '\n';
     family("blueshift_relay_upstream_failures_total", "counter",
            "Upstream connections refused, failed or dropped.");
     out += "blueshift_relay_upstream_failures_total " + QByteArray::number(failures) + '\n';

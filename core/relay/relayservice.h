@@ -24,7 +24,7 @@ struct UpstreamTarget
     bool tls = false;
     QByteArray requestTarget; // path and query
     QByteArray hostHeader;
-    QString displayUrl;       // redacted, for logs
+    QString displayUrl; // redacted, for logs
 };
 
 struct RelayWorkerState

@@ -66,8 +66,8 @@ QByteArray EventLog::formatLine(Level level, const QString &event, const QString
         };
         QByteArray out = "{\"ts\":" + str(ts) + ",\"level\":" + str(levelName(level)) +
                          ",\"event\":" + str(event) + ",\"revision\":" + str(m_revision) +
-                         ",\"replica\":" + str(m_replica) + ",\"session\":" +
-                         (session.isEmpty() ? QByteArray("null") : str(session));
+                         ",\"replica\":" + str(m_replica) +
+                         ",\"session\":" + (session.isEmpty() ? QByteArray("null") : str(session));
         QJsonObject rest = safe;
         for (const char *fixed : {"ts", "level", "event", "revision", "replica", "session"})
             rest.remove(QLatin1String(fixed));
@@ -78,7 +78,8 @@ QByteArray EventLog::formatLine(Level level, const QString &event, const QString
         out += '}';
         return out;
     }
-    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) + QLatin1Char(' ') + event;
+    QString line = ts + QLatin1Char(' ') + levelName(level).toUpper().leftJustified(7) +
+                   QLatin1Char(' ') + event;
     if (!session.isEmpty())
         line += QStringLiteral(" session=") + session;
     for (auto it = safe.begin(); it != safe.end(); ++it) {

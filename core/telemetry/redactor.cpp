@@ -59,12 +59,18 @@ QString Redactor::redact(const QString &text) const
 bool Redactor::isSecretName(QStringView name)
 {
     static const QStringList names = {
-        QStringLiteral("api-key"),       QStringLiteral("api_key"),
-        QStringLiteral("apikey"),        QStringLiteral("authorization"),
-        QStringLiteral("proxy-authorization"), QStringLiteral("cookie"),
-        QStringLiteral("set-cookie"),    QStringLiteral("token"),
-        QStringLiteral("access_token"),  QStringLiteral("password"),
-        QStringLiteral("secret"),        QStringLiteral("ocp-apim-subscription-key"),
+        QStringLiteral("api-key"),
+        QStringLiteral("api_key"),
+        QStringLiteral("apikey"),
+        QStringLiteral("authorization"),
+        QStringLiteral("proxy-authorization"),
+        QStringLiteral("cookie"),
+        QStringLiteral("set-cookie"),
+        QStringLiteral("token"),
+        QStringLiteral("access_token"),
+        QStringLiteral("password"),
+        QStringLiteral("secret"),
+        QStringLiteral("ocp-apim-subscription-key"),
         QStringLiteral("x-api-key"),
     };
     for (const QString &n : names) {
@@ -82,7 +88,8 @@ QString Redactor::redactUrl(const QUrl &url)
         QUrlQuery q(u);
         auto items = q.queryItems(QUrl::FullyEncoded);
         for (auto &item : items) {
-            if (isSecretName(item.first) || item.first.compare(QLatin1String("sig"), Qt::CaseInsensitive) == 0 ||
+            if (isSecretName(item.first) ||
+                item.first.compare(QLatin1String("sig"), Qt::CaseInsensitive) == 0 ||
                 item.first.compare(QLatin1String("key"), Qt::CaseInsensitive) == 0)
                 item.second = mask;
         }

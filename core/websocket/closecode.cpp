@@ -60,7 +60,7 @@ QString closeCodeName(int code)
         return QStringLiteral("bad_gateway");
     default:
         return (code >= 3000 && code <= 4999) ? QStringLiteral("application")
-                                               : QStringLiteral("unknown");
+                                              : QStringLiteral("unknown");
     }
 }
 

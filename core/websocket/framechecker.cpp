@@ -50,8 +50,8 @@ Violation FrameChecker::checkPayload(const FrameHeader &h, const std::uint8_t *p
     const auto op = static_cast<Opcode>(h.opcode);
     if (isControlOpcode(h.opcode))
         return {};
-    const bool text =
-        op == Opcode::Text || (op == Opcode::Continuation && m_messageOpcode == std::uint8_t(Opcode::Text));
+    const bool text = op == Opcode::Text ||
+                      (op == Opcode::Continuation && m_messageOpcode == std::uint8_t(Opcode::Text));
     if (text && !m_utf8.feed(payload, size))
         return {CloseCode::InvalidPayload, "invalid UTF-8 in text message"};
     if (last && h.fin) {

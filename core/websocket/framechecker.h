@@ -35,8 +35,8 @@ public:
     // Call with the unmasked payload of the frame last passed to checkHeader (possibly in
     // several pieces; `last` on the piece that ends the frame). Close frames are checked by
     // parseClosePayload instead.
-    Violation checkPayload(const FrameHeader &header, const std::uint8_t *payload,
-                           std::size_t size, bool last = true);
+    Violation checkPayload(const FrameHeader &header, const std::uint8_t *payload, std::size_t size,
+                           bool last = true);
 
     // After checkHeader: does this frame carry (part of) a text message?
     bool isTextPayload(const FrameHeader &h) const

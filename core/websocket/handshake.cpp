@@ -18,7 +18,8 @@ bool isValidClientKey(const QByteArray &clientKey)
 {
     if (clientKey.size() != 24)
         return false;
-    const auto decoded = QByteArray::fromBase64Encoding(clientKey, QByteArray::AbortOnBase64DecodingErrors);
+    const auto decoded =
+        QByteArray::fromBase64Encoding(clientKey, QByteArray::AbortOnBase64DecodingErrors);
     return decoded && decoded.decoded.size() == 16;
 }
 

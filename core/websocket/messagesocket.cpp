@@ -41,7 +41,8 @@ void MessageSocket::start(net::ByteBuffer leftover)
     flushBatch();
 }
 
-void MessageSocket::appendFrame(Opcode opcode, bool fin, const std::uint8_t *payload, std::size_t size)
+void MessageSocket::appendFrame(Opcode opcode, bool fin, const std::uint8_t *payload,
+                                std::size_t size)
 {
     std::uint8_t header[14];
     std::uint8_t key[4];
@@ -168,7 +169,8 @@ std::size_t MessageSocket::process(std::uint8_t *data, std::size_t size)
                 appendFrame(Opcode::Pong, true, payload, len);
             continue;
         case Opcode::Pong:
-            m_handler->onPong(*this, QByteArray(reinterpret_cast<const char *>(payload), qsizetype(len)));
+            m_handler->onPong(*this,
+                              QByteArray(reinterpret_cast<const char *>(payload), qsizetype(len)));
             if (!*alive)
                 return pos;
             continue;
@@ -201,7 +203,8 @@ std::size_t MessageSocket::process(std::uint8_t *data, std::size_t size)
         if (h.opcode != std::uint8_t(Opcode::Continuation))
             m_messageText = text;
         if (h.fin && m_message.isEmpty()) {
-            m_handler->onMessage(*this, text, QByteArray(reinterpret_cast<const char *>(payload), qsizetype(len)));
+            m_handler->onMessage(
+                *this, text, QByteArray(reinterpret_cast<const char *>(payload), qsizetype(len)));
             if (!*alive)
                 return pos;
             continue;

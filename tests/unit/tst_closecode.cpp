@@ -18,7 +18,8 @@ void tst_CloseCode::wireCodes_data()
 {
     QTest::addColumn<int>("code");
     QTest::addColumn<bool>("sendable");
-    for (int c : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999})
+    for (int c :
+         {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999})
         QTest::addRow("%d", c) << c << true;
     // Reserved codes must never be sent: 1004, 1005 and 1006 and 1015 (RFC 6455 7.4.1).
     for (int c : {0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535})

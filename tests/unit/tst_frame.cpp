@@ -40,7 +40,8 @@ void tst_Frame::headerRoundTrip()
     QFETCH(int, expectedHeaderLength);
     const std::uint8_t key[4] = {1, 2, 3, 4};
     std::uint8_t buf[14];
-    const std::size_t n = writeFrameHeader(buf, Opcode::Binary, false, length, masked ? key : nullptr);
+    const std::size_t n =
+        writeFrameHeader(buf, Opcode::Binary, false, length, masked ? key : nullptr);
     QCOMPARE(int(n), expectedHeaderLength);
     FrameHeader h;
     QCOMPARE(int(parseFrameHeader(buf, n, &h)), int(HeaderStatus::Complete));
@@ -50,7 +51,8 @@ void tst_Frame::headerRoundTrip()
     QCOMPARE(h.opcode, std::uint8_t(Opcode::Binary));
     QCOMPARE(int(h.headerLength), expectedHeaderLength);
     if (masked)
-        QCOMPARE(QByteArray(reinterpret_cast<const char *>(h.maskKey), 4), QByteArray("\x01\x02\x03\x04"));
+        QCOMPARE(QByteArray(reinterpret_cast<const char *>(h.maskKey), 4),
+                 QByteArray("\x01\x02\x03\x04"));
 }
 
 void tst_Frame::headerNeedsMore()
@@ -82,7 +84,8 @@ void tst_Frame::maskMatchesBytewiseXor()
             for (std::size_t i = 0; i < size; ++i)
                 expected[i] ^= key[(offset + i) % 4];
             applyMask(data.data(), size, key, offset);
-            QVERIFY2(data == expected, qPrintable(QStringLiteral("size %1 offset %2").arg(size).arg(offset)));
+            QVERIFY2(data == expected,
+                     qPrintable(QStringLiteral("size %1 offset %2").arg(size).arg(offset)));
         }
     }
 }

@@ -15,7 +15,8 @@ QByteArray frame(int opcode, const QByteArray &payload, bool masked, bool fin = 
     const std::uint8_t key[4] = {0xa1, 0xb2, 0xc3, 0xd4};
     std::uint8_t header[14];
     const quint64 length = declaredLength >= 0 ? quint64(declaredLength) : quint64(payload.size());
-    std::size_t n = writeFrameHeader(header, static_cast<Opcode>(opcode & 0xF), fin, length, masked ? key : nullptr);
+    std::size_t n = writeFrameHeader(header, static_cast<Opcode>(opcode & 0xF), fin, length,
+                                     masked ? key : nullptr);
     header[0] = std::uint8_t((header[0] & 0x8F) | (rsv << 4));
     header[0] = std::uint8_t((header[0] & 0xF0) | (opcode & 0xF));
     QByteArray out(reinterpret_cast<const char *>(header), qsizetype(n));
@@ -73,7 +74,8 @@ Outcome run(Sender sender, quint64 maxMessage, QIODevice &device, int chunk)
                 applyMask(payload, std::size_t(h.payloadLength), h.maskKey);
             if (h.opcode == std::uint8_t(Opcode::Close)) {
                 ClosePayload cp;
-                const ClosePayloadError e = parseClosePayload(payload, std::size_t(h.payloadLength), &cp);
+                const ClosePayloadError e =
+                    parseClosePayload(payload, std::size_t(h.payloadLength), &cp);
                 return {e == ClosePayloadError::None ? 0 : errorCloseCode(e), consumed};
             }
             if (const Violation v = checker.checkPayload(h, payload, std::size_t(h.payloadLength)))
@@ -106,15 +108,21 @@ void tst_FrameChecker::streams_data()
     QTest::addRow("masked text from client") << 0 << frame(1, "hello", m) << 0;
     QTest::addRow("unmasked text from client") << 0 << frame(1, "hello", false) << 1002;
     QTest::addRow("masked text from server") << 1 << frame(1, "hello", m) << 1002;
-    QTest::addRow("unmasked binary from server") << 1 << frame(2, QByteArray(300, '\xff'), false) << 0;
+    QTest::addRow("unmasked binary from server")
+        << 1 << frame(2, QByteArray(300, '\xff'), false) << 0;
     QTest::addRow("rsv1 without extension") << 0 << frame(1, "x", m, true, 4) << 1002;
     QTest::addRow("rsv3") << 1 << frame(2, "x", false, true, 1) << 1002;
     QTest::addRow("reserved data opcode 3") << 0 << frame(3, "x", m) << 1002;
     QTest::addRow("reserved control opcode 0xB") << 0 << frame(0xB, "x", m) << 1002;
-    QTest::addRow("invalid utf-8 text") << 0 << frame(1, QByteArray::fromHex("cebae1bdb9cf83cebcceb5f4908080"), m) << 1007;
-    QTest::addRow("binary is not utf-8 checked") << 0 << frame(2, QByteArray::fromHex("ff"), m) << 0;
+    QTest::addRow("invalid utf-8 text")
+        << 0 << frame(1, QByteArray::fromHex("cebae1bdb9cf83cebcceb5f4908080"), m) << 1007;
+    QTest::addRow("binary is not utf-8 checked")
+        << 0 << frame(2, QByteArray::fromHex("ff"), m) << 0;
     QTest::addRow("utf-8 split across fragments")
-        << 0 << frame(1, QByteArray::fromHex("f09f"), m, false) + frame(0, QByteArray::fromHex("9880"), m) << 0;
+        << 0
+        << frame(1, QByteArray::fromHex("f09f"), m, false) +
+               frame(0, QByteArray::fromHex("9880"), m)
+        << 0;
     QTest::addRow("fragmented text ends mid-sequence")
         << 0 << frame(1, "ab", m, false) + frame(0, QByteArray::fromHex("e282"), m) << 1007;
     QTest::addRow("ping between fragments")
@@ -146,9 +154,12 @@ void tst_FrameChecker::streams()
     for (int chunk : {1, 3, 7, 4096}) {
         QBuffer device(&bytes);
         QVERIFY(device.open(QIODevice::ReadOnly));
-        const Outcome o = run(sender == 0 ? Sender::Client : Sender::Server, 1 << 20, device, chunk);
-        QVERIFY2(o.code == expectedCode,
-                 qPrintable(QStringLiteral("chunk %1: got %2, expected %3").arg(chunk).arg(o.code).arg(expectedCode)));
+        const Outcome o =
+            run(sender == 0 ? Sender::Client : Sender::Server, 1 << 20, device, chunk);
+        QVERIFY2(o.code == expectedCode, qPrintable(QStringLiteral("chunk %1: got %2, expected %3")
+                                                        .arg(chunk)
+                                                        .arg(o.code)
+                                                        .arg(expectedCode)));
     }
 }
 
@@ -167,7 +178,8 @@ void tst_FrameChecker::fragmentedSizeLimit()
 {
     // 3 fragments of 400 bytes against a 1,000-byte limit: the third header is refused.
     const QByteArray part(400, 'a');
-    QByteArray bytes = frame(1, part, true, false) + frame(0, part, true, false) + frame(0, part, true, true);
+    QByteArray bytes =
+        frame(1, part, true, false) + frame(0, part, true, false) + frame(0, part, true, true);
     QBuffer device(&bytes);
     QVERIFY(device.open(QIODevice::ReadOnly));
     QCOMPARE(run(Sender::Client, 1000, device, 4096).code, 1009);

@@ -27,12 +27,14 @@ private Q_SLOTS:
 
 void tst_HttpMessage::upgradeRequest()
 {
-    const QByteArray raw = "GET /ws?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUpgrade: websocket\r\n"
-                           "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                           "Sec-WebSocket-Version: 13\r\n\r\n\x81\x80";
+    const QByteArray raw =
+        "GET /ws?x=1 HTTP/1.1\r\nHost: example.com:8080\r\nUpgrade: websocket\r\n"
+        "Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n\x81\x80";
     Request r;
     std::size_t consumed = 0;
-    QCOMPARE(parseRequestHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed), ParseResult::Complete);
+    QCOMPARE(parseRequestHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed),
+             ParseResult::Complete);
     QCOMPARE(qsizetype(consumed), raw.size() - 2); // the frame bytes after the head are left alone
     QCOMPARE(r.method, QByteArray("GET"));
     QCOMPARE(r.target, QByteArray("/ws?x=1"));
@@ -46,14 +48,20 @@ void tst_HttpMessage::requestVerdicts_data()
 {
     QTest::addColumn<QByteArray>("raw");
     QTest::addColumn<ParseResult>("expected");
-    QTest::addRow("incomplete") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n") << ParseResult::NeedMore;
+    QTest::addRow("incomplete") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\n")
+                                << ParseResult::NeedMore;
     QTest::addRow("http/1.0") << QByteArray("GET / HTTP/1.0\r\n\r\n") << ParseResult::Complete;
-    QTest::addRow("http/2 preface") << QByteArray("PRI * HTTP/2.0\r\n\r\n") << ParseResult::Malformed;
+    QTest::addRow("http/2 preface")
+        << QByteArray("PRI * HTTP/2.0\r\n\r\n") << ParseResult::Malformed;
     QTest::addRow("no version") << QByteArray("GET /\r\n\r\n") << ParseResult::Malformed;
-    QTest::addRow("space in name") << QByteArray("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n") << ParseResult::Malformed;
-    QTest::addRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nA: b\r\n  c\r\n\r\n") << ParseResult::Malformed;
-    QTest::addRow("no colon") << QByteArray("GET / HTTP/1.1\r\nnocolon\r\n\r\n") << ParseResult::Malformed;
-    QTest::addRow("too large") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(20000, 'a') << ParseResult::TooLarge;
+    QTest::addRow("space in name")
+        << QByteArray("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n") << ParseResult::Malformed;
+    QTest::addRow("obs-fold") << QByteArray("GET / HTTP/1.1\r\nA: b\r\n  c\r\n\r\n")
+                              << ParseResult::Malformed;
+    QTest::addRow("no colon") << QByteArray("GET / HTTP/1.1\r\nnocolon\r\n\r\n")
+                              << ParseResult::Malformed;
+    QTest::addRow("too large") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(20000, 'a')
+                               << ParseResult::TooLarge;
 }
 
 void tst_HttpMessage::requestVerdicts()
@@ -62,12 +70,14 @@ void tst_HttpMessage::requestVerdicts()
     QFETCH(ParseResult, expected);
     Request r;
     std::size_t consumed = 0;
-    QCOMPARE(parseRequestHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed), expected);
+    QCOMPARE(parseRequestHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed),
+             expected);
 }
 
 void tst_HttpMessage::headerTokens()
 {
-    const HeaderList h = {{"Connection", "keep-alive"}, {"connection", " Upgrade "}, {"Upgrade", "WebSocket"}};
+    const HeaderList h = {
+        {"Connection", "keep-alive"}, {"connection", " Upgrade "}, {"Upgrade", "WebSocket"}};
     QVERIFY(headerHasToken(h, "Connection", "upgrade"));
     QVERIFY(headerHasToken(h, "UPGRADE", "websocket"));
     QVERIFY(!headerHasToken(h, "Connection", "close"));
@@ -77,22 +87,26 @@ void tst_HttpMessage::headerTokens()
 
 void tst_HttpMessage::responseHead()
 {
-    const QByteArray raw = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x05hello";
+    const QByteArray raw =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x05hello";
     Response r;
     std::size_t consumed = 0;
-    QCOMPARE(parseResponseHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed), ParseResult::Complete);
+    QCOMPARE(parseResponseHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed),
+             ParseResult::Complete);
     QCOMPARE(r.status, 101);
     QCOMPARE(r.header("sec-websocket-accept"), QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
     QCOMPARE(raw.mid(qsizetype(consumed)), QByteArray("\x81\x05hello"));
 
     const QByteArray bad = "HTTP/1.1 abc Nope\r\n\r\n";
-    QCOMPARE(parseResponseHead(bad.constData(), std::size_t(bad.size()), 16384, &r, &consumed), ParseResult::Malformed);
+    QCOMPARE(parseResponseHead(bad.constData(), std::size_t(bad.size()), 16384, &r, &consumed),
+             ParseResult::Malformed);
 }
 
 void tst_HttpMessage::builtResponse()
 {
-    const QByteArray r = buildResponse(503, "text/plain", "draining\n", false, {{"Retry-After", "5"}});
+    const QByteArray r =
+        buildResponse(503, "text/plain", "draining\n", false, {{"Retry-After", "5"}});
     QVERIFY(r.startsWith("HTTP/1.1 503 Service Unavailable\r\n"));
     QVERIFY(r.contains("Content-Length: 9\r\n"));
     QVERIFY(r.contains("Retry-After: 5\r\n"));

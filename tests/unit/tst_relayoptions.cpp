@@ -42,8 +42,10 @@ private Q_SLOTS:
 void tst_RelayOptions::defaultsAndContainerAppsEnvironment()
 {
     relay::RelayConfig c;
-    const auto env = envWith({{"PORT", "9123"}, {"CONTAINER_APP_REVISION", "app--blue"},
-                              {"CONTAINER_APP_REPLICA_NAME", "app--blue-5d8f"}, {"UPSTREAM_URL", "ws://127.0.0.1:9000/x"}});
+    const auto env = envWith({{"PORT", "9123"},
+                              {"CONTAINER_APP_REVISION", "app--blue"},
+                              {"CONTAINER_APP_REPLICA_NAME", "app--blue-5d8f"},
+                              {"UPSTREAM_URL", "ws://127.0.0.1:9000/x"}});
     const CommandLine cl = server::parseRelayOptions(argv(QString()), env, &c);
     QCOMPARE(cl.status, CommandLine::Run);
     QCOMPARE(c.listen.host, QByteArray("0.0.0.0"));
@@ -57,7 +59,9 @@ void tst_RelayOptions::defaultsAndContainerAppsEnvironment()
     QCOMPARE(c.logFormat, telemetry::LogFormat::Json);
 
     relay::RelayConfig d;
-    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/")), QProcessEnvironment(), &d).status,
+    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/")),
+                                       QProcessEnvironment(), &d)
+                 .status,
              CommandLine::Run);
     QCOMPARE(d.listen.port, quint16(8080));
     QVERIFY(!d.replica.isEmpty()); // the host name
@@ -66,11 +70,14 @@ void tst_RelayOptions::defaultsAndContainerAppsEnvironment()
 void tst_RelayOptions::explicitOptionsWin()
 {
     relay::RelayConfig c;
-    const auto env = envWith({{"PORT", "1"}, {"CONTAINER_APP_REVISION", "env-rev"}, {"UPSTREAM_URL", "ws://env/"}});
+    const auto env = envWith(
+        {{"PORT", "1"}, {"CONTAINER_APP_REVISION", "env-rev"}, {"UPSTREAM_URL", "ws://env/"}});
     const CommandLine cl = server::parseRelayOptions(
-        argv(QStringLiteral("--listen [::1]:0 --revision cli-rev --upstream wss://up.example/rt --path /realtime "
-                            "--max-message-bytes 64KiB --allow-origin https://a.example --allow-origin https://b.example "
-                            "--log-format text --threads 3")),
+        argv(QStringLiteral(
+            "--listen [::1]:0 --revision cli-rev --upstream wss://up.example/rt --path /realtime "
+            "--max-message-bytes 64KiB --allow-origin https://a.example --allow-origin "
+            "https://b.example "
+            "--log-format text --threads 3")),
         env, &c);
     QCOMPARE(cl.status, CommandLine::Run);
     QCOMPARE(c.listen.host, QByteArray("::1"));
@@ -87,18 +94,22 @@ void tst_RelayOptions::explicitOptionsWin()
 void tst_RelayOptions::drainTiming()
 {
     relay::RelayConfig c;
-    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/")), QProcessEnvironment(), &c).status,
-             CommandLine::Run);
-    QCOMPARE(c.drainWindowSeconds(), 25.0); // grace 30 minus 5
-    QCOMPARE(c.hardDeadlineSeconds(), 28.0); // grace minus 2
-    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/ --grace-seconds 6 --drain-seconds 1")),
+    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/")),
                                        QProcessEnvironment(), &c)
+                 .status,
+             CommandLine::Run);
+    QCOMPARE(c.drainWindowSeconds(), 25.0);  // grace 30 minus 5
+    QCOMPARE(c.hardDeadlineSeconds(), 28.0); // grace minus 2
+    QCOMPARE(server::parseRelayOptions(
+                 argv(QStringLiteral("--upstream ws://h/ --grace-seconds 6 --drain-seconds 1")),
+                 QProcessEnvironment(), &c)
                  .status,
              CommandLine::Run);
     QCOMPARE(c.drainWindowSeconds(), 1.0);
     QCOMPARE(c.hardDeadlineSeconds(), 4.0);
     // A grace period shorter than 5 s leaves no drain window, but still time to close.
-    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/ --grace-seconds 3")), QProcessEnvironment(), &c)
+    QCOMPARE(server::parseRelayOptions(argv(QStringLiteral("--upstream ws://h/ --grace-seconds 3")),
+                                       QProcessEnvironment(), &c)
                  .status,
              CommandLine::Run);
     QCOMPARE(c.drainWindowSeconds(), 0.0);
@@ -110,23 +121,37 @@ void tst_RelayOptions::errors_data()
     QTest::addColumn<QString>("args");
     QTest::addColumn<QString>("messagePart");
     QTest::addRow("no upstream") << QString() << QStringLiteral("no upstream");
-    QTest::addRow("unknown option") << QStringLiteral("--upstream ws://h/ --bogus") << QStringLiteral("bogus");
-    QTest::addRow("http upstream") << QStringLiteral("--upstream http://h/") << QStringLiteral("ws:// or wss://");
-    QTest::addRow("credentials in url") << QStringLiteral("--upstream ws://u:p@h/") << QStringLiteral("credentials");
-    QTest::addRow("bad listen") << QStringLiteral("--upstream ws://h/ --listen nowhere") << QStringLiteral("--listen");
-    QTest::addRow("port too big") << QStringLiteral("--upstream ws://h/ --listen 1.2.3.4:70000") << QStringLiteral("port");
-    QTest::addRow("bad grace") << QStringLiteral("--upstream ws://h/ --grace-seconds soon") << QStringLiteral("--grace-seconds");
-    QTest::addRow("drain past deadline") << QStringLiteral("--upstream ws://h/ --grace-seconds 10 --drain-seconds 9")
-                                         << QStringLiteral("at most 8");
-    QTest::addRow("tiny max message") << QStringLiteral("--upstream ws://h/ --max-message-bytes 10") << QStringLiteral("--max-message-bytes");
-    QTest::addRow("bad log format") << QStringLiteral("--upstream ws://h/ --log-format xml") << QStringLiteral("json or text");
-    QTest::addRow("bad origin") << QStringLiteral("--upstream ws://h/ --allow-origin example.com") << QStringLiteral("--allow-origin");
-    QTest::addRow("bad path") << QStringLiteral("--upstream ws://h/ --path ws") << QStringLiteral("--path");
-    QTest::addRow("missing header file") << QStringLiteral("--upstream ws://h/ --upstream-header-file /nonexistent/h")
-                                         << QStringLiteral("cannot read header file /nonexistent/h");
-    QTest::addRow("missing ca") << QStringLiteral("--upstream wss://h/ --upstream-ca /nonexistent/ca.pem")
+    QTest::addRow("unknown option")
+        << QStringLiteral("--upstream ws://h/ --bogus") << QStringLiteral("bogus");
+    QTest::addRow("http upstream")
+        << QStringLiteral("--upstream http://h/") << QStringLiteral("ws:// or wss://");
+    QTest::addRow("credentials in url")
+        << QStringLiteral("--upstream ws://u:p@h/") << QStringLiteral("credentials");
+    QTest::addRow("bad listen") << QStringLiteral("--upstream ws://h/ --listen nowhere")
+                                << QStringLiteral("--listen");
+    QTest::addRow("port too big") << QStringLiteral("--upstream ws://h/ --listen 1.2.3.4:70000")
+                                  << QStringLiteral("port");
+    QTest::addRow("bad grace") << QStringLiteral("--upstream ws://h/ --grace-seconds soon")
+                               << QStringLiteral("--grace-seconds");
+    QTest::addRow("drain past deadline")
+        << QStringLiteral("--upstream ws://h/ --grace-seconds 10 --drain-seconds 9")
+        << QStringLiteral("at most 8");
+    QTest::addRow("tiny max message") << QStringLiteral("--upstream ws://h/ --max-message-bytes 10")
+                                      << QStringLiteral("--max-message-bytes");
+    QTest::addRow("bad log format")
+        << QStringLiteral("--upstream ws://h/ --log-format xml") << QStringLiteral("json or text");
+    QTest::addRow("bad origin") << QStringLiteral("--upstream ws://h/ --allow-origin example.com")
+                                << QStringLiteral("--allow-origin");
+    QTest::addRow("bad path") << QStringLiteral("--upstream ws://h/ --path ws")
+                              << QStringLiteral("--path");
+    QTest::addRow("missing header file")
+        << QStringLiteral("--upstream ws://h/ --upstream-header-file /nonexistent/h")
+        << QStringLiteral("cannot read header file /nonexistent/h");
+    QTest::addRow("missing ca") << QStringLiteral(
+                                       "--upstream wss://h/ --upstream-ca /nonexistent/ca.pem")
                                 << QStringLiteral("cannot read --upstream-ca");
-    QTest::addRow("extra argument") << QStringLiteral("--upstream ws://h/ stray") << QStringLiteral("stray");
+    QTest::addRow("extra argument")
+        << QStringLiteral("--upstream ws://h/ stray") << QStringLiteral("stray");
 }
 
 void tst_RelayOptions::errors()
@@ -149,7 +174,8 @@ void tst_RelayOptions::headerFile()
     f.close();
     relay::RelayConfig c;
     const CommandLine cl = server::parseRelayOptions(
-        argv(QStringLiteral("--upstream ws://h/ --upstream-header-file ") + f.fileName()), QProcessEnvironment(), &c);
+        argv(QStringLiteral("--upstream ws://h/ --upstream-header-file ") + f.fileName()),
+        QProcessEnvironment(), &c);
     QCOMPARE(cl.status, CommandLine::Run);
     QCOMPARE(c.upstreamHeaders.size(), 2);
     QCOMPARE(c.upstreamHeaders[0].first, QByteArray("api-key"));
@@ -161,8 +187,9 @@ void tst_RelayOptions::headerFileErrorsNeverQuoteTheValue()
 {
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("headers"));
-    for (const QByteArray &content : {QByteArray("no colon secretvalue123\n"), QByteArray("Host: secretvalue123\n"),
-                                      QByteArray("Sec-WebSocket-Key: secretvalue123\n")}) {
+    for (const QByteArray &content :
+         {QByteArray("no colon secretvalue123\n"), QByteArray("Host: secretvalue123\n"),
+          QByteArray("Sec-WebSocket-Key: secretvalue123\n")}) {
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
         f.write(content);
@@ -178,7 +205,8 @@ void tst_RelayOptions::headerFileErrorsNeverQuoteTheValue()
 void tst_RelayOptions::apiKeyFromEnvironment()
 {
     relay::RelayConfig c;
-    const auto env = envWith({{"UPSTREAM_URL", "wss://r.openai.azure.com/openai/realtime"}, {"UPSTREAM_API_KEY", "k-123 "}});
+    const auto env = envWith({{"UPSTREAM_URL", "wss://r.openai.azure.com/openai/realtime"},
+                              {"UPSTREAM_API_KEY", "k-123 "}});
     QCOMPARE(server::parseRelayOptions(argv(QString()), env, &c).status, CommandLine::Run);
     QCOMPARE(c.upstreamHeaders.size(), 1);
     QCOMPARE(c.upstreamHeaders[0], qMakePair(QByteArray("api-key"), QByteArray("k-123")));

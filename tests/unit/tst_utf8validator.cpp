@@ -26,10 +26,10 @@ void tst_Utf8Validator::wholeInput_data()
     QTest::addColumn<bool>("valid");
     QTest::addRow("empty") << QByteArray() << true;
     QTest::addRow("ascii") << QByteArray("hello, world") << true;
-    QTest::addRow("two-byte") << hex("c3a9") << true;                  // é
-    QTest::addRow("three-byte") << hex("e282ac") << true;              // €
-    QTest::addRow("four-byte") << hex("f09f9880") << true;             // 😀
-    QTest::addRow("max code point") << hex("f48fbfbf") << true;        // U+10FFFF
+    QTest::addRow("two-byte") << hex("c3a9") << true;           // é
+    QTest::addRow("three-byte") << hex("e282ac") << true;       // €
+    QTest::addRow("four-byte") << hex("f09f9880") << true;      // 😀
+    QTest::addRow("max code point") << hex("f48fbfbf") << true; // U+10FFFF
     QTest::addRow("json with emoji") << QByteArray("{\"t\":\"\xf0\x9f\x98\x80\"}") << true;
     QTest::addRow("lone continuation") << hex("80") << false;
     QTest::addRow("overlong 2-byte") << hex("c0af") << false;
