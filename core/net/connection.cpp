@@ -49,6 +49,8 @@ Connection::Connection(EventLoop &loop, int fd, Handler *handler)
 
 Connection::~Connection()
 {
+    if (m_lingering)
+        m_loop.release(this);
     close();
 }
 
@@ -128,6 +130,14 @@ void Connection::updateInterest()
         break;
     case State::Closed:
         break;
+    }
+    if (m_parked) {
+        if (!m_reading && !m_lingering)
+            return;
+        m_parked = false;
+        m_interest = want;
+        m_loop.watch(m_fd, want, this);
+        return;
     }
     if (want != m_interest) {
         m_interest = want;
@@ -363,6 +373,13 @@ void Connection::handleEvents(std::uint32_t events)
         if (m_state != State::Open)
             return;
     }
+    if (!m_reading && (events & (EPOLLHUP | EPOLLERR))) {
+        // epoll reports a hang-up whatever the interest, so a paused reader would spin: take
+        // the socket out of epoll until reading resumes and finds the end of the stream.
+        m_loop.unwatch(m_fd);
+        m_parked = true;
+        return;
+    }
     if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && m_handler)
         m_handler->onReadable(*this);
 }
@@ -412,6 +429,10 @@ void Connection::linger(std::unique_ptr<Connection> connection, std::chrono::mil
         return;
     }
     c->m_self = std::move(connection);
+    c->m_loop.adopt(c, [c] {
+        c->close();
+        c->m_self.reset();
+    });
     c->m_lingering = true;
     s_lingering.fetch_add(1, std::memory_order_relaxed);
     c->m_lingerTimer = c->m_loop.startTimer(timeout, [c] {

@@ -111,6 +111,7 @@ private:
     bool m_reading = true;
     bool m_tlsWantsWrite = false; // the TLS engine needs the socket writable to read
     bool m_lingering = false;
+    bool m_parked = false; // out of epoll after a hang-up while paused
     std::uint32_t m_interest = 0;
     ByteBuffer m_out;
     QString m_error;

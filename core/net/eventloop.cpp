@@ -30,6 +30,11 @@ EventLoop::EventLoop()
 
 EventLoop::~EventLoop()
 {
+    while (!m_adopted.empty()) {
+        Callback destroy = std::move(m_adopted.begin()->second);
+        m_adopted.erase(m_adopted.begin());
+        destroy();
+    }
     for (auto &cb : m_deferred)
         cb();
     ::close(m_wakeFd);

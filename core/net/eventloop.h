@@ -47,6 +47,11 @@ public:
     // the safe moment to destroy objects that other pending events may still point to.
     void defer(Callback callback) { m_deferred.push_back(std::move(callback)); }
 
+    // Objects that own themselves (a lingering connection) register a way to be destroyed
+    // with the loop, so that none outlives it.
+    void adopt(const void *key, Callback destroy) { m_adopted[key] = std::move(destroy); }
+    void release(const void *key) { m_adopted.erase(key); }
+
     // From any thread.
     void post(Callback callback);
     void quit();
@@ -78,6 +83,7 @@ private:
     std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> m_timerQueue;
     std::unordered_map<TimerId, Callback> m_timers;
     std::vector<Callback> m_deferred;
+    std::unordered_map<const void *, Callback> m_adopted;
 
     std::mutex m_postMutex;
     std::vector<Callback> m_posted;
