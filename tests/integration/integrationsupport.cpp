@@ -335,57 +335,68 @@ void RawWebSocket::readData()
     parseFrames();
 }
 
+bool RawWebSocket::takeFrame(QByteArray *buffer, RawFrame *out, bool *tooLarge)
+{
+    const QByteArray &in = *buffer;
+    if (in.size() < 2)
+        return false;
+    const auto b0 = quint8(in.at(0));
+    const auto b1 = quint8(in.at(1));
+    quint64 length = b1 & 0x7F;
+    qsizetype pos = 2;
+    if (length == 126) {
+        if (in.size() < 4)
+            return false;
+        length = (quint64(quint8(in.at(2))) << 8) | quint8(in.at(3));
+        pos = 4;
+    } else if (length == 127) {
+        if (in.size() < 10)
+            return false;
+        length = 0;
+        for (int i = 0; i < 8; ++i)
+            length = (length << 8) | quint8(in.at(2 + i));
+        pos = 10;
+    }
+    const bool masked = b1 & 0x80;
+    QByteArray key;
+    if (masked) {
+        if (in.size() < pos + 4)
+            return false;
+        key = in.mid(pos, 4);
+        pos += 4;
+    }
+    if (length > quint64(64 * 1024 * 1024)) {
+        *tooLarge = true; // nothing in these tests is that large
+        return false;
+    }
+    if (quint64(in.size() - pos) < length)
+        return false;
+    out->fin = b0 & 0x80;
+    out->rsv = quint8((b0 >> 4) & 7);
+    out->opcode = b0 & 0x0F;
+    out->masked = masked;
+    out->payload = in.mid(pos, qsizetype(length));
+    if (masked) {
+        for (qsizetype i = 0; i < out->payload.size(); ++i)
+            out->payload[i] = char(out->payload[i] ^ key[i % 4]);
+    }
+    buffer->remove(0, pos + qsizetype(length));
+    return true;
+}
+
+int RawWebSocket::closeCodeOf(const QByteArray &payload)
+{
+    return payload.size() >= 2 ? (quint8(payload.at(0)) << 8) | quint8(payload.at(1)) : 1005;
+}
+
 void RawWebSocket::parseFrames()
 {
-    while (!m_protocolError && m_in.size() >= 2) {
-        const auto b0 = quint8(m_in.at(0));
-        const auto b1 = quint8(m_in.at(1));
-        quint64 length = b1 & 0x7F;
-        qsizetype pos = 2;
-        if (length == 126) {
-            if (m_in.size() < 4)
-                return;
-            length = (quint64(quint8(m_in.at(2))) << 8) | quint8(m_in.at(3));
-            pos = 4;
-        } else if (length == 127) {
-            if (m_in.size() < 10)
-                return;
-            length = 0;
-            for (int i = 0; i < 8; ++i)
-                length = (length << 8) | quint8(m_in.at(2 + i));
-            pos = 10;
-        }
-        const bool masked = b1 & 0x80;
-        QByteArray key;
-        if (masked) {
-            if (m_in.size() < pos + 4)
-                return;
-            key = m_in.mid(pos, 4);
-            pos += 4;
-        }
-        if (length > quint64(64 * 1024 * 1024)) {
-            m_protocolError = true; // nothing in these tests is that large
-            return;
-        }
-        if (quint64(m_in.size() - pos) < length)
-            return;
-        RawFrame f;
-        f.fin = b0 & 0x80;
-        f.rsv = quint8((b0 >> 4) & 7);
-        f.opcode = b0 & 0x0F;
-        f.masked = masked;
-        f.payload = m_in.mid(pos, qsizetype(length));
-        if (masked) {
-            for (qsizetype i = 0; i < f.payload.size(); ++i)
-                f.payload[i] = char(f.payload[i] ^ key[i % 4]);
-        }
-        m_in.remove(0, pos + qsizetype(length));
+    RawFrame f;
+    while (!m_protocolError && takeFrame(&m_in, &f, &m_protocolError)) {
         m_frames.append(f);
         if (f.opcode == 0x8) {
             m_closeReceived = true;
-            m_closeCode = f.payload.size() >= 2
-                              ? (quint8(f.payload.at(0)) << 8) | quint8(f.payload.at(1))
-                              : 1005;
+            m_closeCode = closeCodeOf(f.payload);
             m_closeReason = f.payload.mid(2);
             // Answer like a client would, then let the server close the TCP connection.
             m_socket.write(frame(0x8, f.payload.left(2)));

@@ -130,6 +130,11 @@ public:
     static QByteArray frameHeader(quint8 opcode, quint64 length, bool masked = true,
                                   bool fin = true, quint8 rsv = 0);
     static QByteArray closePayload(int code, const QByteArray &reason = {});
+    // Removes one complete frame from the front of `buffer` (unmasking it); false when the buffer
+    // holds no complete frame, or one announcing more than 64 MiB (then `*tooLarge`).
+    static bool takeFrame(QByteArray *buffer, RawFrame *out, bool *tooLarge);
+    // The code in a close frame's payload; 1005 when it has none.
+    static int closeCodeOf(const QByteArray &payload);
 
     const QList<RawFrame> &frames() const { return m_frames; }
     // Data frames only, in arrival order.
