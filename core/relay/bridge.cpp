@@ -216,14 +216,17 @@ void Bridge::onFailed(Connection &conn, const QString &error)
 void Bridge::readHandshakeResponse()
 {
     Side &up = m_upstream;
+    // An upstream that refuses the upgrade usually sends its response and closes at once: the
+    // end of the stream can come in the same wakeup as the response, which must still be read.
+    bool ended = false;
     for (;;) {
         std::uint8_t *dst = up.in.reserveTail(4096);
         const long n = up.conn->read(dst, up.in.tailRoom());
         if (n == Connection::WouldBlock)
             break;
         if (n == Connection::EndOfStream) {
-            upstreamFailed(QStringLiteral("upstream closed the connection during the handshake"));
-            return;
+            ended = true;
+            break;
         }
         if (n == Connection::Error) {
             upstreamFailed(up.conn->errorString());
@@ -237,8 +240,11 @@ void Bridge::readHandshakeResponse()
     std::size_t consumed = 0;
     const auto r = http::parseResponseHead(reinterpret_cast<const char *>(up.in.data()),
                                            up.in.size(), kMaxHandshakeResponse, &resp, &consumed);
-    if (r == http::ParseResult::NeedMore)
+    if (r == http::ParseResult::NeedMore) {
+        if (ended)
+            upstreamFailed(QStringLiteral("upstream closed the connection during the handshake"));
         return;
+    }
     if (r != http::ParseResult::Complete) {
         upstreamFailed(QStringLiteral("malformed handshake response"));
         return;
