@@ -173,6 +173,43 @@ QByteArray ServerProcess::diagnostics() const
     return out;
 }
 
+// --log-format text: "<ts> <LEVEL> <event> [session=<id>] key=value key=\"value with spaces\"".
+QJsonObject ServerProcess::parseTextLine(const QByteArray &line)
+{
+    QList<QByteArray> tokens;
+    QByteArray current;
+    bool quoted = false;
+    for (const char c : line) {
+        if (c == '"') {
+            quoted = !quoted;
+        } else if (c == ' ' && !quoted) {
+            if (!current.isEmpty())
+                tokens.append(current);
+            current.clear();
+        } else {
+            current.append(c);
+        }
+    }
+    if (!current.isEmpty())
+        tokens.append(current);
+    if (tokens.size() < 3 || !tokens.at(2).contains('.'))
+        return {};
+    QJsonObject event{{QStringLiteral("ts"), QString::fromUtf8(tokens.at(0))},
+                      {QStringLiteral("level"), QString::fromUtf8(tokens.at(1)).toLower()},
+                      {QStringLiteral("event"), QString::fromUtf8(tokens.at(2))}};
+    for (qsizetype i = 3; i < tokens.size(); ++i) {
+        const qsizetype eq = tokens.at(i).indexOf('=');
+        if (eq <= 0)
+            continue;
+        const QString key = QString::fromUtf8(tokens.at(i).left(eq));
+        const QByteArray value = tokens.at(i).mid(eq + 1);
+        bool isNumber = false;
+        const double number = value.toDouble(&isNumber);
+        event.insert(key, isNumber ? QJsonValue(number) : QJsonValue(QString::fromUtf8(value)));
+    }
+    return event;
+}
+
 void ServerProcess::readOutput()
 {
     m_stderr += m_process.readAllStandardError();
@@ -189,11 +226,15 @@ void ServerProcess::readOutput()
             continue;
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
-        if (error.error != QJsonParseError::NoError || !doc.isObject()) {
+        QJsonObject event;
+        if (error.error == QJsonParseError::NoError && doc.isObject()) {
+            event = doc.object();
+        } else {
             m_nonJsonLines.append(line);
-            continue;
+            event = parseTextLine(line);
+            if (event.isEmpty())
+                continue;
         }
-        const QJsonObject event = doc.object();
         m_events.append(event);
         if (m_port == 0 &&
             event.value(QLatin1String("event")).toString() == QLatin1String("server.started"))

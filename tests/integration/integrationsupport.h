@@ -71,9 +71,13 @@ public:
     qsizetype indexOf(const QString &name) const;
     QByteArray standardOutput() const { return m_stdout; }
     QByteArray standardError() const { return m_stderr; }
+    // Lines that were not JSON (--log-format text, Python tracebacks ...).
     QList<QByteArray> nonJsonLines() const { return m_nonJsonLines; }
     // Name, state, stderr and the last lines of stdout: for failure messages.
     QByteArray diagnostics() const;
+
+    // One line of --log-format text as the event it describes; empty if it is not one.
+    static QJsonObject parseTextLine(const QByteArray &line);
 
 Q_SIGNALS:
     void eventLogged(const QJsonObject &event);
