@@ -81,6 +81,10 @@ void RelayServer::beginDrain()
                 {QStringLiteral("deadline_seconds"), m_config.hardDeadlineSeconds()}});
     m_deadlineTimer.start(int(m_config.hardDeadlineSeconds() * 1000));
     m_windowTimer.start(int(m_config.drainWindowSeconds() * 1000));
+    // Closing connections (a probe answered just before the signal, a session that just
+    // ended) end without a callback, so poll from the start: otherwise a relay with no
+    // sessions but one lingering close waits for the whole drain window.
+    m_lingerPoll.start();
     checkDrained();
 }
 
