@@ -161,15 +161,18 @@ qsizetype ServerProcess::indexOf(const QString &name) const
 
 QByteArray ServerProcess::diagnostics() const
 {
+    // QTest cuts long failure messages: keep this short, the event names first.
     QByteArray out = m_name.toUtf8() + (isRunning() ? " (running)" : " (exited)");
     if (!isRunning())
         out += " exit code " + QByteArray::number(m_process.exitCode());
+    out += "; events:";
+    for (const QJsonObject &e : m_events)
+        out += ' ' + e.value(QLatin1String("event")).toString().toUtf8();
     if (!m_stderr.isEmpty())
-        out += "\nstderr: " + m_stderr.right(2000);
-    const QList<QByteArray> lines = m_stdout.split('\n');
-    out += "\nstdout (last lines):";
-    for (qsizetype i = std::max<qsizetype>(0, lines.size() - 12); i < lines.size(); ++i)
-        out += "\n  " + lines.at(i).left(400);
+        out += "; stderr: " + m_stderr.right(300);
+    if (!m_events.isEmpty())
+        out += "; last: " +
+               QJsonDocument(m_events.constLast()).toJson(QJsonDocument::Compact).left(300);
     return out;
 }
 

@@ -82,6 +82,7 @@ private Q_SLOTS:
     void sigtermDrainsLiveSessions();
     void secondSignalEndsTheDrainWindow();
     void idleRelayStopsAtOnce();
+    void probeClosingAtSigtermDoesNotHoldTheDrain();
     void unresponsiveClientCannotOutliveTheGracePeriod();
 };
 
@@ -251,6 +252,36 @@ void TestRelayDrain::idleRelayStopsAtOnce()
              false);
     QCOMPARE(relay.eventCount(QStringLiteral("server.stopped")), 1);
     QVERIFY(relay.standardError().isEmpty());
+}
+
+void TestRelayDrain::probeClosingAtSigtermDoesNotHoldTheDrain()
+{
+    // A readiness probe answered just before SIGTERM: its connection is still closing (the
+    // relay waits up to 2 s for the prober's FIN) when the drain starts with no sessions. That
+    // must not make an idle relay wait for its 25 s drain window.
+    ServerProcess relay(QStringLiteral("relay"));
+    QVERIFY2(relay.startRelay(QStringLiteral("ws://127.0.0.1:%1/").arg(unusedPort()),
+                              {QStringLiteral("--grace-seconds"), QStringLiteral("30")}),
+             relay.diagnostics());
+    QTcpSocket probe;
+    probe.setReadBufferSize(1); // Qt stops reading, so never sees the FIN and never sends its own
+    QSignalSpy answered(&probe, &QTcpSocket::readyRead);
+    probe.connectToHost(QHostAddress::LocalHost, relay.port());
+    QVERIFY(probe.waitForConnected(kTimeout));
+    probe.write("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(answered.size() >= 1, kTimeout);
+
+    QElapsedTimer sinceSigterm;
+    sinceSigterm.start();
+    relay.terminate();
+    QVERIFY2(relay.waitForExit(kTimeout), relay.diagnostics());
+    QCOMPARE(relay.exitCode(), 0);
+    QVERIFY2(sinceSigterm.elapsed() < 5000, qPrintable(QString::number(sinceSigterm.elapsed())));
+    QCOMPARE(relay.events(QStringLiteral("drain.completed"))
+                 .constFirst()
+                 .value(QLatin1String("forced"))
+                 .toBool(),
+             false);
 }
 
 void TestRelayDrain::unresponsiveClientCannotOutliveTheGracePeriod()
