@@ -387,11 +387,15 @@ void TestRelayUpstream::upstreamKeyNeverLogged()
     QVERIFY2(!everything.contains(expectedKey), everything.constData());
     QVERIFY2(!everything.contains("CANARY"), everything.constData());
     // ... and the logs did describe the upstream, with the secret masked.
-    QVERIFY(relay.events(QStringLiteral("server.started"))
-                .constFirst()
-                .value(QLatin1String("upstream"))
-                .toString()
-                .contains(QLatin1String("127.0.0.1")));
+    const QString logged = relay.events(QStringLiteral("server.started"))
+                               .constFirst()
+                               .value(QLatin1String("upstream"))
+                               .toString();
+    QVERIFY2(logged.contains(QLatin1String("127.0.0.1")), qPrintable(logged));
+    if (how == QLatin1String("query"))
+        QVERIFY2(logged.contains(QLatin1String("api-version=2024-10-01-preview")) &&
+                     logged.contains(QLatin1String("api-key=")),
+                 qPrintable(logged));
 }
 
 QTEST_GUILESS_MAIN(TestRelayUpstream)
