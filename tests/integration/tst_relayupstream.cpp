@@ -40,6 +40,8 @@ private Q_SLOTS:
     void initTestCase();
     void upstreamUnavailable_data();
     void upstreamUnavailable();
+    void upstreamCloseReachesClient();
+    void upstreamLostMidSession();
     void wssUpstreamWithOwnCa();
     void wssUpstreamNotTrusted_data();
     void wssUpstreamNotTrusted();
@@ -193,6 +195,64 @@ void TestRelayUpstream::upstreamUnavailable()
     // A dead upstream is not the relay's own health.
     QCOMPARE(httpGet(relay.port(), "/healthz").status, 200);
     QCOMPARE(httpGet(relay.port(), "/readyz").status, 200);
+}
+
+void TestRelayUpstream::upstreamCloseReachesClient()
+{
+    // The upstream ends the session with an application code: the client gets that code and
+    // reason, not something the relay made up.
+    ServerProcess upstream(QStringLiteral("upstream-sim"));
+    QVERIFY2(upstream.startUpstreamSim({QStringLiteral("--close-after"), QStringLiteral("0.3"),
+                                        QStringLiteral("--close-code"), QStringLiteral("4001")}),
+             upstream.diagnostics());
+    ServerProcess relay(QStringLiteral("relay"));
+    QVERIFY2(relay.startRelay(upstream.wsUrl()), relay.diagnostics());
+
+    QWebSocket ws;
+    QSignalSpy messages(&ws, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
+    ws.open(QUrl(relay.wsUrl(QStringLiteral("/ws"))));
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, kTimeout);
+    QCOMPARE(messages.size(), 1); // session.created
+    QCOMPARE(int(ws.closeCode()), 4001);
+    QCOMPARE(ws.closeReason(), QStringLiteral("session time limit reached"));
+    QVERIFY2(relay.waitForEvent(QStringLiteral("bridge.completed")), relay.diagnostics());
+    const QJsonObject closed = relay.events(QStringLiteral("connection.closed")).constFirst();
+    QCOMPARE(closed.value(QLatin1String("code")).toInt(), 4001);
+    QCOMPARE(closed.value(QLatin1String("side")).toString(), QStringLiteral("upstream"));
+    const HttpResult metrics = httpGet(relay.port(), "/metrics");
+    QCOMPARE(
+        metricValue(metrics.body, R"(blueshift_relay_closes_total{code="4001",side="upstream"})"),
+        1.0);
+    QCOMPARE(metricValue(metrics.body, "blueshift_relay_upstream_failures_total"), 0.0);
+}
+
+void TestRelayUpstream::upstreamLostMidSession()
+{
+    // The upstream process dies (no close frame): 1011 to the client, counted as a failure.
+    ServerProcess upstream(QStringLiteral("upstream-sim"));
+    QVERIFY2(upstream.startUpstreamSim({QStringLiteral("--mode"), QStringLiteral("echo")}),
+             upstream.diagnostics());
+    ServerProcess relay(QStringLiteral("relay"));
+    QVERIFY2(relay.startRelay(upstream.wsUrl()), relay.diagnostics());
+
+    QWebSocket ws;
+    QSignalSpy connected(&ws, &QWebSocket::connected);
+    QSignalSpy echoed(&ws, &QWebSocket::textMessageReceived);
+    QSignalSpy disconnected(&ws, &QWebSocket::disconnected);
+    ws.open(QUrl(relay.wsUrl(QStringLiteral("/ws"))));
+    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 1, kTimeout);
+    ws.sendTextMessage(QStringLiteral("ping before the crash"));
+    QTRY_COMPARE_WITH_TIMEOUT(echoed.size(), 1, kTimeout);
+    upstream.kill();
+    QTRY_COMPARE_WITH_TIMEOUT(disconnected.size(), 1, kTimeout);
+    QCOMPARE(int(ws.closeCode()), 1011);
+    QVERIFY2(ws.closeReason().contains(QLatin1String("upstream")), qPrintable(ws.closeReason()));
+    QVERIFY2(relay.waitForEvent(QStringLiteral("bridge.completed")), relay.diagnostics());
+    const HttpResult metrics = httpGet(relay.port(), "/metrics");
+    QCOMPARE(metricValue(metrics.body, "blueshift_relay_upstream_failures_total"), 1.0);
+    QCOMPARE(metricValue(metrics.body, "blueshift_relay_sessions_open"), 0.0);
+    QVERIFY(relay.isRunning());
 }
 
 void TestRelayUpstream::wssUpstreamWithOwnCa()
