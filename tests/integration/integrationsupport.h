@@ -59,6 +59,7 @@ public:
     void kill();
 
     quint16 port() const { return m_port; }
+    qint64 processId() const { return m_process.processId(); }
     QString wsUrl(const QString &path = QStringLiteral("/")) const;
     bool isRunning() const { return m_process.state() != QProcess::NotRunning; }
     int exitCode() const { return m_process.exitCode(); }
@@ -146,6 +147,8 @@ public:
     bool closeReceived() const { return m_closeReceived; }
     int closeCode() const { return m_closeCode; }
     QByteArray closeReason() const { return m_closeReason; }
+    // Bytes written but not yet taken by the kernel.
+    qint64 bytesToWrite() const { return m_socket.bytesToWrite(); }
     bool isDisconnected() const { return m_socket.state() == QAbstractSocket::UnconnectedState; }
     bool protocolError() const { return m_protocolError; }
 
