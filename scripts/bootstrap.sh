@@ -20,8 +20,11 @@ packages=(
     openssl curl procps util-linux
     clang-format
     python3 python3-websockets nginx-light haproxy
+    nodejs
     fonts-dejavu-core
 )
+# Debian's nodejs ships npm separately; NodeSource's nodejs contains it and conflicts with it.
+command -v npm >/dev/null || packages+=(npm)
 
 install_missing() {
     local missing=()
@@ -119,6 +122,11 @@ TXT
 }
 
 run_tests() {
+    # node's ws, a reference client for the integration tests, pinned by package-lock.json.
+    if [ ! -d "$here/tests/node/node_modules" ]; then
+        say "installing node's ws for the tests"
+        npm ci --prefix "$here/tests/node" --no-audit --no-fund >/dev/null
+    fi
     say "running the test suite"
     cd "$build_dir"
     exec ctest --output-on-failure --timeout 600
