@@ -448,25 +448,16 @@ std::size_t Bridge::processFrames(Dir dir, std::uint8_t *data, std::size_t size,
         const bool isClose = h.opcode == std::uint8_t(Opcode::Close);
 
         if (dir == Dir::ToUpstream) {
-            const bool text = src.checker.isTextPayload(h);
-            if (text || isClose)
-                applyMask(payload, len, h.maskKey);
             if (isClose) {
+                applyMask(payload, len, h.maskKey);
                 return bail([&] { handleClose(dir, payload, len); }) + std::size_t(total);
             }
-            if (const Violation v = src.checker.checkPayload(h, payload, len))
-                return bail([&] { violation(dir, v); });
             // Re-mask with a key of our own: a client must not choose the upstream leg's bytes.
+            // Text is unmasked, validated and re-masked in the same pass over the payload.
             std::uint8_t key[4];
             net::fillRandom(key, 4);
-            if (text) {
-                applyMask(payload, len, key);
-            } else {
-                std::uint8_t both[4];
-                for (int i = 0; i < 4; ++i)
-                    both[i] = h.maskKey[i] ^ key[i];
-                applyMask(payload, len, both);
-            }
+            if (const Violation v = src.checker.remaskPayload(h, payload, len, key))
+                return bail([&] { violation(dir, v); });
             std::memcpy(data + pos + h.headerLength - 4, key, 4);
         } else {
             if (isClose)

@@ -5,6 +5,8 @@
 
 namespace blueshift::websocket {
 
+class Utf8Validator;
+
 enum class Opcode : std::uint8_t {
     Continuation = 0x0,
     Text = 0x1,
@@ -45,8 +47,16 @@ std::size_t writeFrameHeader(std::uint8_t *out, Opcode opcode, bool fin, std::ui
                              const std::uint8_t *maskKey /* nullptr: unmasked */);
 
 // XORs `data` with the 4-byte key, as if `data` started `offset` bytes into the payload.
-// Eight bytes at a time: masking is on the relay's hot path.
+// 16 bytes at a time (SSE2; eight without it): masking is on the relay's hot path.
 void applyMask(std::uint8_t *data, std::size_t size, const std::uint8_t key[4],
                std::size_t offset = 0);
+
+// A relay's pass over a client's text payload: `data` arrives masked with `from` and leaves
+// masked with `to`, and `validator` is fed the unmasked bytes, touching each byte once. Blocks
+// that are all ASCII (and do not continue a sequence) are re-masked with one XOR; any other
+// block is unmasked, fed to the validator and masked again. Returns what validator.feed()
+// would; after false, `data` holds unspecified bytes.
+bool remaskText(std::uint8_t *data, std::size_t size, const std::uint8_t from[4],
+                const std::uint8_t to[4], Utf8Validator &validator, std::size_t offset = 0);
 
 } // namespace blueshift::websocket

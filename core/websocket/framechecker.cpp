@@ -47,13 +47,31 @@ Violation FrameChecker::checkHeader(const FrameHeader &h)
 Violation FrameChecker::checkPayload(const FrameHeader &h, const std::uint8_t *payload,
                                      std::size_t size, bool last)
 {
-    const auto op = static_cast<Opcode>(h.opcode);
     if (isControlOpcode(h.opcode))
         return {};
-    const bool text = op == Opcode::Text ||
-                      (op == Opcode::Continuation && m_messageOpcode == std::uint8_t(Opcode::Text));
+    const bool text = isTextPayload(h);
     if (text && !m_utf8.feed(payload, size))
         return {CloseCode::InvalidPayload, "invalid UTF-8 in text message"};
+    return endOfPiece(h, text, last);
+}
+
+Violation FrameChecker::remaskPayload(const FrameHeader &h, std::uint8_t *payload, std::size_t size,
+                                      const std::uint8_t newKey[4])
+{
+    if (!isTextPayload(h)) {
+        std::uint8_t both[4];
+        for (int i = 0; i < 4; ++i)
+            both[i] = h.maskKey[i] ^ newKey[i];
+        applyMask(payload, size, both);
+        return isControlOpcode(h.opcode) ? Violation{} : endOfPiece(h, false, true);
+    }
+    if (!remaskText(payload, size, h.maskKey, newKey, m_utf8))
+        return {CloseCode::InvalidPayload, "invalid UTF-8 in text message"};
+    return endOfPiece(h, true, true);
+}
+
+Violation FrameChecker::endOfPiece(const FrameHeader &h, bool text, bool last)
+{
     if (last && h.fin) {
         if (text && !m_utf8.isComplete())
             return {CloseCode::InvalidPayload, "text message ends inside a UTF-8 sequence"};

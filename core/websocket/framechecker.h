@@ -38,6 +38,12 @@ public:
     Violation checkPayload(const FrameHeader &header, const std::uint8_t *payload, std::size_t size,
                            bool last = true);
 
+    // A relay's checkPayload for a whole client frame (not a close frame) whose payload is still
+    // masked with header.maskKey: leaves it masked with `newKey` instead. Text is unmasked,
+    // validated and re-masked in one pass (remaskText); other payloads take one XOR.
+    Violation remaskPayload(const FrameHeader &header, std::uint8_t *payload, std::size_t size,
+                            const std::uint8_t newKey[4]);
+
     // After checkHeader: does this frame carry (part of) a text message?
     bool isTextPayload(const FrameHeader &h) const
     {
@@ -50,6 +56,8 @@ public:
     std::uint64_t maxMessageBytes() const { return m_maxMessageBytes; }
 
 private:
+    Violation endOfPiece(const FrameHeader &header, bool text, bool last);
+
     Sender m_sender;
     std::uint64_t m_maxMessageBytes;
     std::uint8_t m_messageOpcode = 0; // Text or Binary while a fragmented message is open

@@ -1,7 +1,11 @@
+#include "utf8reference.h"
 #include "websocket/frame.h"
 #include "websocket/handshake.h"
+#include "websocket/utf8validator.h"
 
 #include <QTest>
+
+#include <cstring>
 
 using namespace blueshift::websocket;
 
@@ -15,6 +19,10 @@ private Q_SLOTS:
     void rejectsLengthWithTopBit();
     void maskMatchesBytewiseXor();
     void maskIsItsOwnInverse();
+    void maskEveryLengthAlignmentAndOffset();
+    void remaskTextEveryLengthAlignmentAndOffset();
+    void remaskTextRandomWithErrorsNearBlockBoundaries();
+    void remaskTextCarriesStateAcrossPieces();
     void acceptKeyFromRfcExample();
     void clientKeyValidation_data();
     void clientKeyValidation();
@@ -97,6 +105,166 @@ void tst_Frame::maskIsItsOwnInverse()
     const std::uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
     applyMask(data, sizeof data, key);
     QCOMPARE(QByteArray(reinterpret_cast<const char *>(data), 5), QByteArray("Hello"));
+}
+
+namespace {
+constexpr std::uint8_t kGuard = 0x5A;
+const std::uint8_t kFrom[4] = {0x37, 0xfa, 0x21, 0x3d};
+const std::uint8_t kTo[4] = {0x9c, 0x01, 0xe4, 0x7b};
+
+// A buffer with guard bytes around the `size` bytes at `align` past a 64-byte boundary.
+struct Guarded
+{
+    alignas(64) std::uint8_t bytes[64 + 1024 + 64];
+    std::size_t align = 0;
+    std::size_t size = 0;
+
+    Guarded(const std::uint8_t *data, std::size_t n, std::size_t alignment)
+        : align(alignment)
+        , size(n)
+    {
+        std::memset(bytes, kGuard, sizeof bytes);
+        std::memcpy(bytes + align, data, n);
+    }
+    std::uint8_t *data() { return bytes + align; }
+    bool guardsIntact() const
+    {
+        for (std::size_t i = 0; i < sizeof bytes; ++i) {
+            if ((i < align || i >= align + size) && bytes[i] != kGuard)
+                return false;
+        }
+        return true;
+    }
+};
+
+// remaskText on `plain` (masked with kFrom first) against the reference; false after a failure.
+bool remaskMatchesReference(const QByteArray &plain, std::size_t align, std::size_t offset)
+{
+    const std::size_t size = std::size_t(plain.size());
+    std::vector<std::uint8_t> masked(plain.begin(), plain.end());
+    reference::mask(masked.data(), size, kFrom, offset);
+    Guarded buf(masked.data(), size, align);
+    Utf8Validator v;
+    const bool ok = remaskText(buf.data(), size, kFrom, kTo, v, offset);
+    const reference::Utf8Verdict want =
+        reference::utf8(reinterpret_cast<const std::uint8_t *>(plain.constData()), size);
+    bool same = ok == want.prefixValid && buf.guardsIntact();
+    if (same && ok) {
+        std::vector<std::uint8_t> expected(plain.begin(), plain.end());
+        reference::mask(expected.data(), size, kTo, offset);
+        same =
+            v.isComplete() == want.complete && std::memcmp(buf.data(), expected.data(), size) == 0;
+    }
+    if (same)
+        return true;
+    [&] {
+        QVERIFY2(same, qPrintable(QStringLiteral("size %1 align %2 offset %3 plain %4: returned "
+                                                 "%5 (want %6), guards %7")
+                                      .arg(size)
+                                      .arg(align)
+                                      .arg(offset)
+                                      .arg(QLatin1String(plain.toHex()))
+                                      .arg(ok)
+                                      .arg(want.prefixValid)
+                                      .arg(buf.guardsIntact())));
+    }();
+    return false;
+}
+} // namespace
+
+void tst_Frame::maskEveryLengthAlignmentAndOffset()
+{
+    std::uint8_t source[300];
+    for (std::size_t i = 0; i < sizeof source; ++i)
+        source[i] = std::uint8_t(i * 151 + 13);
+    for (std::size_t size = 0; size <= 300; ++size) {
+        for (std::size_t align = 0; align < 16; ++align) {
+            for (std::size_t offset = 0; offset < 8; ++offset) {
+                Guarded buf(source, size, align);
+                applyMask(buf.data(), size, kFrom, offset);
+                std::uint8_t expected[300];
+                std::memcpy(expected, source, size);
+                reference::mask(expected, size, kFrom, offset);
+                if (std::memcmp(buf.data(), expected, size) != 0 || !buf.guardsIntact())
+                    QFAIL(qPrintable(QStringLiteral("size %1 align %2 offset %3")
+                                         .arg(size)
+                                         .arg(align)
+                                         .arg(offset)));
+            }
+        }
+    }
+}
+
+void tst_Frame::remaskTextEveryLengthAlignmentAndOffset()
+{
+    // ASCII of every length, then a multi-byte character, a sequence cut short or a bad byte
+    // at every position: the ASCII blocks and the validated ones must join up exactly.
+    static const char *const inserts[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                          "\x80",     "\xed\xa0\x80", "\xe2\x82"};
+    for (int size = 0; size <= 300; ++size) {
+        QByteArray ascii(size, 'x');
+        for (int i = 0; i < size; ++i)
+            ascii[i] = char(0x20 + (i * 7 + size) % 0x5F);
+        for (std::size_t align = 0; align < 16; ++align) {
+            for (std::size_t offset = 0; offset < 4; ++offset) {
+                if (!remaskMatchesReference(ascii, align, offset))
+                    return;
+            }
+        }
+        for (const char *insert : inserts) {
+            for (int pos = 0; pos < size; ++pos) {
+                QByteArray bytes = ascii;
+                bytes.replace(pos, qsizetype(std::strlen(insert)), insert);
+                bytes.truncate(size);
+                const std::size_t align = std::size_t(pos + size) % 16;
+                if (!remaskMatchesReference(bytes, align, std::size_t(pos) % 4))
+                    return;
+            }
+        }
+    }
+}
+
+void tst_Frame::remaskTextRandomWithErrorsNearBlockBoundaries()
+{
+    QRandomGenerator rng(4242);
+    for (int round = 0; round < 6000; ++round) {
+        QByteArray text = reference::randomUtf8(rng, int(rng.bounded(1, 300)));
+        if (round % 3 != 0) {
+            const int block = 16 << rng.bounded(2);
+            const qsizetype pos = block * qsizetype(rng.bounded(int(text.size() / block) + 1)) +
+                                  qsizetype(rng.bounded(5)) - 2;
+            reference::corrupt(text, qMax<qsizetype>(0, pos), int(rng.bounded(10)));
+        }
+        if (!remaskMatchesReference(text, rng.bounded(16), rng.bounded(4)))
+            return;
+    }
+}
+
+void tst_Frame::remaskTextCarriesStateAcrossPieces()
+{
+    // A payload handled in two calls (offset = where the second starts) must come out as one.
+    QRandomGenerator rng(99);
+    for (int round = 0; round < 2000; ++round) {
+        QByteArray text = reference::randomUtf8(rng, int(rng.bounded(1, 200)));
+        if (round % 2)
+            reference::corrupt(text, rng.bounded(int(text.size()) + 1), int(rng.bounded(10)));
+        const std::size_t size = std::size_t(text.size());
+        const std::size_t cut = rng.bounded(int(size) + 1);
+        std::vector<std::uint8_t> data(text.begin(), text.end());
+        reference::mask(data.data(), size, kFrom, 0);
+        Utf8Validator v;
+        const bool ok = remaskText(data.data(), cut, kFrom, kTo, v, 0) &&
+                        remaskText(data.data() + cut, size - cut, kFrom, kTo, v, cut);
+        const reference::Utf8Verdict want =
+            reference::utf8(reinterpret_cast<const std::uint8_t *>(text.constData()), size);
+        QCOMPARE(ok, want.prefixValid);
+        if (!ok)
+            continue;
+        QCOMPARE(v.isComplete(), want.complete);
+        std::vector<std::uint8_t> expected(text.begin(), text.end());
+        reference::mask(expected.data(), size, kTo, 0);
+        QVERIFY(data == expected);
+    }
 }
 
 void tst_Frame::acceptKeyFromRfcExample()

@@ -42,7 +42,9 @@ struct Outcome
     qint64 bytesReadAtVerdict = 0;
 };
 
-Outcome run(Sender sender, quint64 maxMessage, QIODevice &device, int chunk)
+// `relay`: payloads of masked non-close frames go through remaskPayload, as in the relay, which
+// must reach the same verdicts and leave exactly the payload masked with the new key.
+Outcome run(Sender sender, quint64 maxMessage, QIODevice &device, int chunk, bool relay = false)
 {
     FrameChecker checker(sender, maxMessage);
     QByteArray buffered;
@@ -70,6 +72,19 @@ Outcome run(Sender sender, quint64 maxMessage, QIODevice &device, int chunk)
                 break;
             headerChecked = false;
             auto *payload = reinterpret_cast<std::uint8_t *>(buffered.data()) + h.headerLength;
+            const auto size = std::size_t(h.payloadLength);
+            if (relay && h.masked && h.opcode != std::uint8_t(Opcode::Close)) {
+                QByteArray plain(reinterpret_cast<const char *>(payload), qsizetype(size));
+                applyMask(reinterpret_cast<std::uint8_t *>(plain.data()), size, h.maskKey);
+                const std::uint8_t newKey[4] = {0x10, 0x2f, 0xe3, 0x99};
+                if (const Violation v = checker.remaskPayload(h, payload, size, newKey))
+                    return {v.closeCode, consumed};
+                applyMask(payload, size, newKey);
+                if (QByteArray(reinterpret_cast<const char *>(payload), qsizetype(size)) != plain)
+                    return {-1, consumed}; // not a close code: fails any comparison
+                buffered.remove(0, total);
+                continue;
+            }
             if (h.masked)
                 applyMask(payload, std::size_t(h.payloadLength), h.maskKey);
             if (h.opcode == std::uint8_t(Opcode::Close)) {
@@ -127,6 +142,22 @@ void tst_FrameChecker::streams_data()
         << 0 << frame(1, "ab", m, false) + frame(0, QByteArray::fromHex("e282"), m) << 1007;
     QTest::addRow("ping between fragments")
         << 0 << frame(1, "ab", m, false) + frame(9, "p", m) + frame(0, "cd", m) << 0;
+    QTest::addRow("long utf-8 split across fragments at a block boundary")
+        << 0
+        << frame(1, QByteArray(31, 'a') + QByteArray::fromHex("f09f"), m, false) +
+               frame(0, QByteArray::fromHex("9880") + QByteArray(40, 'b'), m)
+        << 0;
+    QTest::addRow("long text, bad byte after 33")
+        << 0 << frame(1, QByteArray(33, 'a') + "\xff" + QByteArray(60, 'c'), m) << 1007;
+    QTest::addRow("long fragmented text ends mid-sequence")
+        << 0
+        << frame(1, QByteArray(100, 'a'), m, false) +
+               frame(0, QByteArray(14, 'a') + QByteArray::fromHex("e282"), m)
+        << 1007;
+    QTest::addRow("binary with high bytes is re-masked, not checked")
+        << 0 << frame(2, QByteArray(77, '\xc0'), m) << 0;
+    QTest::addRow("ping with high bytes between text fragments")
+        << 0 << frame(1, "ab", m, false) + frame(9, "\xff\xfe", m) + frame(0, "cd", m) << 0;
     QTest::addRow("continuation without start") << 0 << frame(0, "x", m) << 1002;
     QTest::addRow("new message inside fragmented")
         << 0 << frame(1, "ab", m, false) + frame(2, "cd", m) << 1002;
@@ -151,15 +182,20 @@ void tst_FrameChecker::streams()
     QFETCH(QByteArray, bytes);
     QFETCH(int, expectedCode);
     // The verdict must not depend on how the bytes are cut into reads.
-    for (int chunk : {1, 3, 7, 4096}) {
-        QBuffer device(&bytes);
-        QVERIFY(device.open(QIODevice::ReadOnly));
-        const Outcome o =
-            run(sender == 0 ? Sender::Client : Sender::Server, 1 << 20, device, chunk);
-        QVERIFY2(o.code == expectedCode, qPrintable(QStringLiteral("chunk %1: got %2, expected %3")
-                                                        .arg(chunk)
-                                                        .arg(o.code)
-                                                        .arg(expectedCode)));
+    // Nor on whether the payload is unmasked and checked, or re-masked as the relay does.
+    for (bool relay : {false, true}) {
+        for (int chunk : {1, 3, 7, 4096}) {
+            QBuffer device(&bytes);
+            QVERIFY(device.open(QIODevice::ReadOnly));
+            const Outcome o =
+                run(sender == 0 ? Sender::Client : Sender::Server, 1 << 20, device, chunk, relay);
+            QVERIFY2(o.code == expectedCode,
+                     qPrintable(QStringLiteral("relay %1 chunk %2: got %3, expected %4")
+                                    .arg(relay)
+                                    .arg(chunk)
+                                    .arg(o.code)
+                                    .arg(expectedCode)));
+        }
     }
 }
 
