@@ -89,6 +89,11 @@ qint64 LatencyHistogram::percentile(double q) const
     if (m_count == 0)
         return 0;
     const quint64 rank = nearestRank(q, m_count);
+    // The smallest and the largest sample are known exactly.
+    if (rank == 1)
+        return m_min;
+    if (rank == m_count)
+        return m_max;
     quint64 seen = 0;
     for (std::size_t i = 0; i < m_counts.size(); ++i) {
         seen += m_counts[i];
@@ -115,6 +120,12 @@ PercentileSummary LatencyHistogram::summary() const
         seen += m_counts[i];
         while (next < 3 && seen >= ranks[next])
             *out[next++] = representative(int(i));
+    }
+    for (int k = 0; k < 3; ++k) {
+        if (ranks[k] == 1)
+            *out[k] = m_min;
+        else if (ranks[k] == m_count)
+            *out[k] = m_max;
     }
     return s;
 }

@@ -30,7 +30,7 @@ public:
     double mean() const { return m_count ? m_sum / double(m_count) : 0.0; }
 
     // Nearest rank (see nearestRank()), reported as the middle of its bucket clamped to
-    // [min, max]; 0 when empty.
+    // [min, max]; the lowest and highest rank give min() and max() exactly. 0 when empty.
     qint64 percentile(double q) const;
     // p50, p90, p99 in one pass.
     PercentileSummary summary() const;
