@@ -69,8 +69,16 @@ QString pathData(const ChartLine &line, const Mapper &m)
     bool penDown = false;
     double curX = 0;
     double curY = 0;
+    double pendingY = 0; // a stepped line's level, drawn when it leaves the column
+    const auto flushDrop = [&] {
+        if (line.stepped && penDown && std::abs(pendingY - curY) >= 0.05) {
+            d += QLatin1Char('V') + num(pendingY);
+            curY = pendingY;
+        }
+    };
     for (const QPointF &p : line.points) {
         if (std::isnan(p.y()) || std::isnan(p.x())) {
+            flushDrop();
             penDown = false;
             continue;
         }
@@ -79,27 +87,26 @@ QString pathData(const ChartLine &line, const Mapper &m)
         if (!penDown) {
             d += QLatin1Char('M') + num(px) + QLatin1Char(' ') + num(py);
             curX = px;
-            curY = py;
+            curY = pendingY = py;
             penDown = true;
             continue;
         }
         if (line.stepped) {
-            // Steps closer than half a pixel share a column: only the last level shows, which
-            // keeps a 10,000-row survival curve to a few hundred commands.
+            // Steps closer than half a pixel share a column and only the column's last level is
+            // drawn, which keeps a 10,000-row survival curve to two commands per half pixel.
             if (px - curX >= 0.5) {
+                flushDrop();
                 d += QLatin1Char('H') + num(px);
                 curX = px;
             }
-            if (std::abs(py - curY) >= 0.05) {
-                d += QLatin1Char('V') + num(py);
-                curY = py;
-            }
+            pendingY = py;
         } else if (std::abs(px - curX) >= 0.5 || std::abs(py - curY) >= 0.5) {
             d += QLatin1Char('L') + num(px) + QLatin1Char(' ') + num(py);
             curX = px;
             curY = py;
         }
     }
+    flushDrop();
     return d;
 }
 
@@ -183,7 +190,8 @@ double SvgChart::tickStep(double min, double max, int target, AxisFormat format)
     }
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     const double norm = raw / magnitude;
-    const double nice = norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10;
+    // Heckbert's thresholds: the closest round step, so the count stays near the target.
+    const double nice = norm < 1.5 ? 1 : norm < 3 ? 2 : norm < 7 ? 5 : 10;
     return nice * magnitude;
 }
 
@@ -373,7 +381,8 @@ QByteArray SvgChart::toSvg() const
     w.writeEndElement();
 
     w.writeEndElement(); // svg
-    return out;
+    // Auto-formatting starts the document with a line break.
+    return out.trimmed();
 }
 
 } // namespace blueshift::stats
