@@ -90,10 +90,13 @@ void IngressSession::start()
             finish();
             return;
         }
+        if (m_phase == Phase::Done)
+            return; // the handshake failed at once
     }
     const std::shared_ptr<const AppRoutes> &routes = m_worker.routes();
     if (routes && routes->transport == model::Transport::Tcp) {
         // A raw byte stream from the first byte: nothing to read, no header to add.
+        m_tcp = true;
         IngressShared::Counters &c = m_worker.shared().counters;
         if (m_overLimit) {
             IngressShared::Counters::add(c.handshakeRejected, 1);
@@ -244,9 +247,8 @@ void IngressSession::onConnected(Connection &conn)
 {
     if (&conn != m_backend.get() || m_phase != Phase::Connecting)
         return;
-    const bool tcp = m_routes->transport == model::Transport::Tcp;
-    m_phase = tcp ? Phase::Tunnel : Phase::Response;
-    if (tcp) {
+    m_phase = m_tcp ? Phase::Tunnel : Phase::Response;
+    if (m_tcp) {
         m_tunnelCounted = true;
         IngressShared::Counters::add(m_worker.shared().counters.tunnelsOpen, 1);
     }
@@ -452,7 +454,7 @@ void IngressSession::reject(int status, const QByteArray &body)
 {
     discard(m_worker.loop(), m_backend);
     // A raw TCP client gets no HTTP answer: its connection just ends.
-    if (m_client && !isTcp()) {
+    if (m_client && !m_tcp) {
         const QByteArray bytes = http::buildResponse(status, kText, body, false);
         m_client->write(reinterpret_cast<const std::uint8_t *>(bytes.constData()),
                         std::size_t(bytes.size()));
@@ -477,13 +479,13 @@ void IngressSession::checkDeadline(net::EventLoop::Clock::time_point now)
         return;
     case Phase::Connecting:
     case Phase::Response:
-        if (now - m_lastActivity >= m_idle) {
+        if (m_idle.count() > 0 && now - m_lastActivity >= m_idle) {
             IngressShared::Counters::add(c.idleTimeouts, 1);
             reject(504, "the replica did not answer\n");
         }
         return;
     case Phase::Tunnel:
-        if (now - m_lastActivity >= m_idle) {
+        if (m_idle.count() > 0 && now - m_lastActivity >= m_idle) {
             // As in the cloud: both connections are closed, the client just sees them end.
             IngressShared::Counters::add(c.idleTimeouts, 1);
             lingerBoth();

@@ -62,7 +62,6 @@ private:
     void lingerBoth();
     void finish();
     void releaseAccounting();
-    bool isTcp() const { return m_routes && m_routes->transport == model::Transport::Tcp; }
 
     IngressWorker &m_worker;
     std::unique_ptr<net::Connection> m_client;
@@ -82,6 +81,7 @@ private:
     Phase m_phase = Phase::Head;
     bool m_overLimit;
     bool m_tls = false;
+    bool m_tcp = false; // transport tcp: raw bytes from the first one
     bool m_upgrade = false;
     bool m_clientEof = false;
     bool m_shutdownBackendWhenDrained = false;

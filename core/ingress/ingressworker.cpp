@@ -116,7 +116,7 @@ void IngressWorker::scheduleSweep()
     // A tenth of the shortest deadline in force, so a deadline is kept within 10 % (at most
     // a second late): one timer per thread however many tunnels it carries.
     std::chrono::milliseconds shortest = m_shared.options.handshakeTimeout;
-    if (const auto &r = routes())
+    if (const auto &r = routes(); r && r->idleTimeout.count() > 0)
         shortest = std::min(shortest, r->idleTimeout);
     const auto period =
         std::clamp(shortest / 10, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));

@@ -47,10 +47,10 @@ struct AppRoutes
     QString app;
     model::Transport transport = model::Transport::Auto;
     bool sticky = false;
-    QList<RevisionRoute> revisions; // active revisions only
-    QHash<QString, QString> labels; // traffic label -> revision name
-    std::chrono::milliseconds idleTimeout{240000};
-    std::uint64_t generation = 0; // increases with every table
+    QList<RevisionRoute> revisions;                // active revisions only
+    QHash<QString, QString> labels;                // traffic label -> revision name
+    std::chrono::milliseconds idleTimeout{240000}; // 0: never
+    std::uint64_t generation = 0;                  // increases with every table
 };
 
 } // namespace blueshift::ingress

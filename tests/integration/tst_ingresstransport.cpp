@@ -16,6 +16,11 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace blueshift;
 using namespace blueshift::itest;
 
@@ -52,6 +57,9 @@ private Q_SLOTS:
     void tcpTunnelsRawBytes();
     void tcpAddsNothingToAWebSocket();
     void idleTimeoutCutsSilentTunnelsOnly();
+    void slowReaderLosesNothing();
+    void stalledBackendPausesTheClient();
+    void halfClosedClientStillGetsItsAnswer();
     void tlsOnTheClientSide();
 
 private:
@@ -212,6 +220,118 @@ void TestIngressTransport::idleTimeoutCutsSilentTunnelsOnly()
     QCOMPARE(ing->stats().idleTimeouts, 1u);
     // The replica saw its client go.
     QVERIFY(m_blue.waitForEvent(QStringLiteral("connection.closed"), int(closedBefore) + 1));
+}
+
+void TestIngressTransport::slowReaderLosesNothing()
+{
+    // 32 MiB echoed by upstream-sim while the client reads nothing for a while: the tunnel
+    // pauses and resumes without losing or reordering a byte.
+    auto ing = startIngress(
+        appRoutes({revisionOf(QStringLiteral("sim--r1"), 100,
+                              {replicaAt(QStringLiteral("sim--r1-a"), m_upstream.port())})}));
+    QVERIFY(ing);
+    QTcpSocket s;
+    QByteArray in;
+    s.setReadBufferSize(64 * 1024);
+    s.connectToHost(QHostAddress::LocalHost, ing->port());
+    QVERIFY(s.waitForConnected(5000));
+    s.write(upgradeRequest("/"));
+    QTRY_VERIFY((in += s.readAll()).contains("\r\n\r\n"));
+    QVERIFY(in.startsWith("HTTP/1.1 101 "));
+    in.remove(0, in.indexOf("\r\n\r\n") + 4);
+
+    constexpr int kFrames = 32;
+    for (int i = 0; i < kFrames; ++i)
+        s.write(RawWebSocket::frame(0x2, QByteArray(1024 * 1024, char('a' + i % 26))));
+    // Nothing is read for half a second: everything between here and the echo fills up.
+    QTest::qWait(500); // the ingress stopped reading: backpressure reached us
+    s.setReadBufferSize(0);
+    int received = 0;
+    bool tooLarge = false;
+    RawFrame f;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            in += s.readAll();
+            while (RawWebSocket::takeFrame(&in, &f, &tooLarge)) {
+                if (f.opcode != 0x2 ||
+                    f.payload != QByteArray(1024 * 1024, char('a' + received % 26)))
+                    return true; // checked below
+                ++received;
+            }
+            return received == kFrames;
+        }(),
+        30000);
+    QCOMPARE(received, kFrames);
+    QVERIFY(!tooLarge);
+}
+
+void TestIngressTransport::stalledBackendPausesTheClient()
+{
+    // A backend that accepts nothing and reads nothing (a bare listening socket): once the
+    // kernel buffers on the way are full, the ingress stops reading the client instead of
+    // holding the rest, so most of what the client wrote is still in its own send queue.
+    const int sink = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    QVERIFY(sink >= 0);
+    auto closeSink = qScopeGuard([sink] { ::close(sink); });
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    QVERIFY(::bind(sink, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+    QVERIFY(::listen(sink, 4) == 0);
+    QVERIFY(::getsockname(sink, reinterpret_cast<sockaddr *>(&addr), &len) == 0);
+    auto table =
+        appRoutes({revisionOf(QStringLiteral("sink--1"), 100,
+                              {replicaAt(QStringLiteral("sink--1-a"), ntohs(addr.sin_port))})});
+    table->transport = model::Transport::Tcp;
+    auto ing = startIngress(table);
+    QVERIFY(ing);
+
+    constexpr qint64 kChunk = 1024 * 1024;
+    constexpr int kChunks = 64;
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, ing->port());
+    QVERIFY(client.waitForConnected(5000));
+    for (int i = 0; i < kChunks; ++i)
+        client.write(QByteArray(kChunk, char('A' + i % 26)));
+    // Loopback's socket buffers take at most about 20 MiB on the two legs together.
+    QTest::qWait(500);
+    QVERIFY2(client.bytesToWrite() > 24 * kChunk,
+             qPrintable(QString::number(client.bytesToWrite())));
+
+    // The backend wakes up: everything arrives, in order.
+    const int fd = ::accept4(sink, nullptr, nullptr, SOCK_CLOEXEC);
+    QVERIFY(fd >= 0);
+    QTcpSocket backend;
+    QVERIFY(backend.setSocketDescriptor(fd));
+    qint64 received = 0;
+    bool inOrder = true;
+    connect(&backend, &QTcpSocket::readyRead, &backend, [&] {
+        const QByteArray data = backend.readAll();
+        for (char c : data) {
+            inOrder = inOrder && c == char('A' + (received / kChunk) % 26);
+            ++received;
+        }
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(received == kChunks * kChunk, 30000);
+    QVERIFY(inOrder);
+}
+
+void TestIngressTransport::halfClosedClientStillGetsItsAnswer()
+{
+    auto ing = startIngress(blueOnly(model::Transport::Http));
+    QVERIFY(ing);
+    QTcpSocket s;
+    QByteArray in;
+    connect(&s, &QTcpSocket::readyRead, &s, [&] { in += s.readAll(); });
+    s.connectToHost(QHostAddress::LocalHost, ing->port());
+    QVERIFY(s.waitForConnected(5000));
+    s.write(getRequest("/healthz"));
+    QVERIFY(s.waitForBytesWritten(5000));
+    // "I have said everything": the answer must still come back before the connection ends.
+    QCOMPARE(::shutdown(int(s.socketDescriptor()), SHUT_WR), 0);
+    QTRY_COMPARE(s.state(), QAbstractSocket::UnconnectedState);
+    QVERIFY2(in.startsWith("HTTP/1.1 200 "), in.constData());
 }
 
 void TestIngressTransport::tlsOnTheClientSide()
