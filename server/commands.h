@@ -8,5 +8,6 @@ namespace blueshift::server {
 // process exit code: 0 done, 1 runtime failure, 2 bad command line or configuration.
 int runRelay(const QStringList &args);
 int runUpstreamSim(const QStringList &args);
+int runLocal(const QStringList &args);
 
 } // namespace blueshift::server

@@ -16,6 +16,7 @@ void printUsage(FILE *to)
         "commands:\n"
         "  relay         relay WebSocket sessions to an upstream (one revision's workload)\n"
         "  upstream-sim  a realtime-style upstream (Azure OpenAI realtime stand-in) or echo\n"
+        "  local         the local platform: admin API, an ingress per app, revision supervisor\n"
         "\n"
         "blueshift-server <command> --help shows a command's options.\n",
         to);
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
     }
     if (command == QLatin1String("relay"))
         return blueshift::server::runRelay(args);
+    if (command == QLatin1String("local"))
+        return blueshift::server::runLocal(args);
     if (command == QLatin1String("upstream-sim"))
         return blueshift::server::runUpstreamSim(args);
     std::fprintf(stderr, "blueshift-server: unknown command '%s'\n", qPrintable(command));
