@@ -63,62 +63,42 @@ build() {
     cmake --build "$build_dir" --parallel "$(nproc)"
 }
 
-# Reads the "port" of a process's server.started JSON line from its log.
-wait_port() {
-    local log=$1 pid=$2
-    for _ in $(seq 1 100); do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            cat "$log" >&2
-            return 1
-        fi
-        local port
-        port=$(grep -m1 '"event":"server.started"' "$log" 2>/dev/null | sed -n 's/.*"port":\([0-9]*\).*/\1/p')
-        if [ -n "$port" ]; then
-            echo "$port"
-            return 0
-        fi
-        sleep 0.1
-    done
-    return 1
-}
-
 run_product() {
-    local bin=$build_dir/bin state
-    state=$(mktemp -d "${TMPDIR:-/tmp}/blueshift.XXXXXX")
-    local listen=${BLUESHIFT_LISTEN:-127.0.0.1:8080}
-    "$bin/blueshift-server" upstream-sim --listen 127.0.0.1:0 --log-format json >"$state/upstream-sim.log" &
-    local sim=$!
-    local sim_port
-    sim_port=$(wait_port "$state/upstream-sim.log" $sim) || { echo "upstream-sim did not start" >&2; exit 1; }
-    # Fall back to any free port when 8080 is taken.
-    if (exec 3<>"/dev/tcp/${listen%:*}/${listen##*:}") 2>/dev/null; then
-        listen=${listen%:*}:0
+    local bin=$build_dir/bin
+    local state=${BLUESHIFT_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/blueshift/local}
+    local admin=${BLUESHIFT_ADMIN:-127.0.0.1:8081}
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/blueshift-local.XXXXXX")
+    # Fall back to any free port when 8081 is taken.
+    if (exec 3<>"/dev/tcp/${admin%:*}/${admin##*:}") 2>/dev/null; then
+        admin=${admin%:*}:0
     fi
-    "$bin/blueshift-server" relay --listen "$listen" --revision demo--blue \
-        --upstream "ws://127.0.0.1:$sim_port/openai/realtime" --grace-seconds 10 --log-format text \
-        > >(tee "$state/relay.log") &
-    local relay=$!
-    trap 'kill -TERM $relay 2>/dev/null; wait $relay 2>/dev/null; kill $sim 2>/dev/null; wait $sim 2>/dev/null' EXIT INT TERM
-    local relay_port=""
+    "$bin/blueshift-server" local --demo --admin "$admin" --state-dir "$state" --log-format text \
+        > >(tee "$log") &
+    local platform=$!
+    trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null' EXIT INT TERM
+    local line=""
     for _ in $(seq 1 100); do
-        relay_port=$(grep -m1 'server.started' "$state/relay.log" 2>/dev/null | sed -n 's/.* port=\([0-9]*\).*/\1/p')
-        [ -n "$relay_port" ] && break
-        kill -0 $relay 2>/dev/null || { echo "the relay did not start" >&2; exit 1; }
+        line=$(grep -m1 'server.started' "$log" 2>/dev/null || true)
+        [ -n "$line" ] && break
+        kill -0 $platform 2>/dev/null || { echo "the local platform did not start" >&2; exit 1; }
         sleep 0.1
     done
-    local host=${listen%:*}
+    local admin_url ingress
+    admin_url=$(sed -n 's/.* admin=\([^ ]*\).*/\1/p' <<<"$line")
+    ingress=$(sed -n 's/.*"app":"demo","fqdn":"\([^"]*\)".*/\1/p' <<<"$line")
     cat >&2 <<TXT
 
-Blueshift relay (revision demo--blue) in front of upstream-sim (realtime stand-in):
-  WebSocket   ws://$host:$relay_port/ws
-  health      http://$host:$relay_port/healthz   readiness http://$host:$relay_port/readyz
-  metrics     http://$host:$relay_port/metrics
-  try it      /usr/bin/python3 -m websockets ws://$host:$relay_port/ws
-              then type {"type":"response.create"}
-Logs are in $state. Ctrl-C drains the relay (close 1001) and stops both.
+Blueshift local platform, with app "demo" (revision demo--blue: the relay in front of
+upstream-sim, a realtime stand-in):
+  sessions     ws://$ingress/ws        (a revision by label: ws://$ingress/ws?blueshift-label=blue)
+  admin API    $admin_url   token: $state/admin-token
+  try it       /usr/bin/python3 -m websockets ws://$ingress/ws   then type {"type":"response.create"}
+  roll out     see "A blue/green rollout by hand" in README.md
+State lives in $state. Ctrl-C stops the platform: replicas drain (close 1001) first.
 
 TXT
-    wait $relay
+    wait $platform
 }
 
 run_tests() {

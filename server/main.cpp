@@ -3,6 +3,7 @@
 #include "commands.h"
 
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <csignal>
 #include <cstdio>
@@ -28,6 +29,10 @@ int main(int argc, char **argv)
     // Peers that vanish must cost an error code, not the process.
     std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv);
+    // The programs speak through their structured event logs; Qt category chatter is for
+    // developers who ask for it with QT_LOGGING_RULES.
+    if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
+        QLoggingCategory::setFilterRules(QStringLiteral("blueshift.*.debug=false\nblueshift.*.info=false"));
     QCoreApplication::setApplicationName(QStringLiteral("blueshift-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BLUESHIFT_VERSION));
     QStringList args = QCoreApplication::arguments();
