@@ -178,6 +178,9 @@ private:
             finish(false);
             return false;
         }
+        // Bytes that followed the request go to the service; an empty buffer is freed rather
+        // than handed on, or every idle session would keep its 4 KiB.
+        m_in.shrinkIfEmpty();
         net::ByteBuffer leftover;
         leftover.swap(m_in);
         m_conn->setHandler(nullptr);

@@ -88,6 +88,7 @@ private:
     net::ByteBuffer m_pending;   // client frames waiting for the upstream to open
     bool m_pendingClose = false; // the client closed before the upstream opened
     QByteArray m_sessionId;
+    // Connecting state, freed once the upstream opens.
     QString m_peer;
     QByteArray m_upstreamKey;
     std::vector<net::SocketAddress> m_addresses;
