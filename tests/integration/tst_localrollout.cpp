@@ -3,6 +3,7 @@
 // before the grace period, the transport that cannot carry an upgrade, and the idle timeout.
 #include "localplatformsupport.h"
 
+#include <QJsonArray>
 #include <QNetworkProxy>
 #include <QTest>
 #include <QTimer>
@@ -31,6 +32,7 @@ private Q_SLOTS:
     void blueGreen();
     void transportThatCannotUpgrade();
     void idleTimeoutClosesSilentSessions();
+    void scalesOnLiveConnections();
 
 private:
     ServerProcess *m_upstream = nullptr;
@@ -178,6 +180,51 @@ void TestLocalRollout::idleTimeoutClosesSilentSessions()
              qPrintable(QStringLiteral("closed after %1 ms").arg(clock.elapsed())));
     QVERIFY(!silent.closeReceived()); // cut, as an ingress does, not closed by the relay
     QVERIFY(!chatty.isDisconnected());
+}
+
+void TestLocalRollout::scalesOnLiveConnections()
+{
+    LocalPlatformProcess local;
+    QVERIFY2(local.start(), local.process().diagnostics());
+    // Two connections per replica, up to three replicas, a short cooldown.
+    QJsonObject app = relayApp(QStringLiteral("v1"), m_upstream->wsUrl());
+    QJsonObject props = app.value(QStringLiteral("properties")).toObject();
+    QJsonObject tmpl = props.value(QStringLiteral("template")).toObject();
+    tmpl.insert(QStringLiteral("scale"),
+                QJsonObject{{QStringLiteral("minReplicas"), 1},
+                            {QStringLiteral("maxReplicas"), 3},
+                            {QStringLiteral("cooldownPeriod"), 1},
+                            {QStringLiteral("rules"),
+                             QJsonArray{QJsonObject{
+                                 {QStringLiteral("name"), QStringLiteral("c")},
+                                 {QStringLiteral("tcp"),
+                                  QJsonObject{{QStringLiteral("metadata"),
+                                               QJsonObject{{QStringLiteral("concurrentConnections"),
+                                                            QStringLiteral("2")}}}}}}}}});
+    props.insert(QStringLiteral("template"), tmpl);
+    app.insert(QStringLiteral("properties"), props);
+    QVERIFY(armWait(local.client().putApp(QStringLiteral("scale"), app), kTimeout).ok);
+    const quint16 port = local.ingressPort(QStringLiteral("scale"));
+    auto replicas = [&] {
+        return armWait(
+                   local.client().getRevision(QStringLiteral("scale"), QStringLiteral("scale--v1")))
+            .body.value(QStringLiteral("properties"))
+            .toObject()
+            .value(QStringLiteral("replicas"))
+            .toInt();
+    };
+    QCOMPARE(replicas(), 1);
+    std::vector<std::unique_ptr<RawWebSocket>> sessions;
+    for (int i = 0; i < 6; ++i) {
+        sessions.push_back(std::make_unique<RawWebSocket>());
+        QVERIFY(sessions.back()->handshake(port));
+    }
+    // Six live connections at two per replica: three replicas.
+    QTRY_COMPARE_WITH_TIMEOUT(replicas(), 3, kTimeout);
+    QVERIFY(local.process().eventCount(QStringLiteral("revision.scaled")) >= 1);
+    // Connections gone: back to one after the cooldown, and no session was cut on the way.
+    sessions.clear();
+    QTRY_COMPARE_WITH_TIMEOUT(replicas(), 1, kTimeout);
 }
 
 QTEST_GUILESS_MAIN(TestLocalRollout)
