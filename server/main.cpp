@@ -32,7 +32,8 @@ int main(int argc, char **argv)
     // The programs speak through their structured event logs; Qt category chatter is for
     // developers who ask for it with QT_LOGGING_RULES.
     if (qEnvironmentVariableIsEmpty("QT_LOGGING_RULES"))
-        QLoggingCategory::setFilterRules(QStringLiteral("blueshift.*.debug=false\nblueshift.*.info=false"));
+        QLoggingCategory::setFilterRules(
+            QStringLiteral("blueshift.*.debug=false\nblueshift.*.info=false"));
     QCoreApplication::setApplicationName(QStringLiteral("blueshift-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(BLUESHIFT_VERSION));
     QStringList args = QCoreApplication::arguments();
