@@ -7,17 +7,21 @@
 using namespace blueshift::stats;
 
 namespace blueshift::stats {
+QByteArray describe(const SeriesPoint &p)
+{
+    return QStringLiteral("[%1+%2) mean=%3 min=%4 max=%5 n=%6")
+        .arg(p.time)
+        .arg(p.width)
+        .arg(p.mean)
+        .arg(p.min)
+        .arg(p.max)
+        .arg(p.samples)
+        .toUtf8();
+}
+
 char *toString(const SeriesPoint &p)
 {
-    return qstrdup(QStringLiteral("[%1+%2) mean=%3 min=%4 max=%5 n=%6")
-                       .arg(p.time)
-                       .arg(p.width)
-                       .arg(p.mean)
-                       .arg(p.min)
-                       .arg(p.max)
-                       .arg(p.samples)
-                       .toUtf8()
-                       .constData());
+    return qstrdup(describe(p).constData());
 }
 } // namespace blueshift::stats
 
@@ -28,7 +32,7 @@ QByteArray discontinuity(const QList<SeriesPoint> &points)
     for (qsizetype i = 1; i < points.size(); ++i) {
         const SeriesPoint &a = points.at(i - 1);
         if (points.at(i).time != a.time + a.width)
-            return QByteArray("after ") + toString(a) + " comes " + toString(points.at(i));
+            return "after " + describe(a) + " comes " + describe(points.at(i));
     }
     return {};
 }
@@ -115,7 +119,7 @@ void tst_RingSeries::downsampling()
                            [&](const SeriesPoint &p) { return p.time == bucket; });
     QVERIFY(it != points.cend());
     QCOMPARE(it->width, qint64(width));
-    QVERIFY2(std::abs(it->mean - mean) < 1e-6, toString(*it));
+    QVERIFY2(std::abs(it->mean - mean) < 1e-6, describe(*it).constData());
     QCOMPARE(it->min, min);
     QCOMPARE(it->max, max);
     QCOMPARE(int(it->samples), samples);
@@ -161,7 +165,7 @@ void tst_RingSeries::readUsesFinestLevelAvailable()
             ++n;
         }
         QCOMPARE(int(p.samples), n);
-        QVERIFY2(std::abs(p.mean - sum / n) < 1e-4, toString(p));
+        QVERIFY2(std::abs(p.mean - sum / n) < 1e-4, describe(p).constData());
     }
     QCOMPARE(perLevel, pointsPerLevel);
 }
