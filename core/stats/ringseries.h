@@ -56,6 +56,7 @@ public:
     std::size_t memoryBytes() const;
 
 private:
+    // Floats halve the footprint; a sum of session counts stays exact up to 2^24 per bucket.
     struct Bucket
     {
         float min = 0;
