@@ -22,6 +22,13 @@ METRICS = [
      lambda r: r["messages_per_s"], True),
     ("msgs_8x64k", "messages/s, 8 conns x 64 KiB binary", "msg/s", "throughput_8x64k",
      lambda r: r["messages_per_s"], True),
+    # When the load side saturates first, messages/s stops telling proxies apart; the CPU time
+    # each message cost the proxy still does. A proxy with spare CPU reads smaller batches per
+    # wake-up and pays more per message than flat out: compare proxies at similar rates.
+    ("cpu_us_50x4k", "proxy CPU per message, 50 x 4 KiB", "us/msg", "throughput_50x4k",
+     lambda r: r["cpu_percent"]["proxy"] * 1e4 / r["messages_per_s"], False),
+    ("cpu_us_8x64k", "proxy CPU per message, 8 x 64 KiB", "us/msg", "throughput_8x64k",
+     lambda r: r["cpu_percent"]["proxy"] * 1e4 / r["messages_per_s"], False),
     ("rss_per_idle_kib", "proxy RSS per idle session", "KiB", "idle",
      lambda r: r["proxy_rss_bytes_per_session"] / 1024.0
      if "proxy_rss_bytes_per_session" in r else None, False),
@@ -65,6 +72,8 @@ def fmt(value, unit):
         return f"{value:.2f}x"
     if unit == "KiB":
         return f"{value:.1f}"
+    if unit == "us/msg":
+        return f"{value:.2f}"
     return f"{value:.1f}"
 
 
@@ -92,7 +101,7 @@ def main():
                     continue
                 try:
                     v = extract(run["result"])
-                except (KeyError, ZeroDivisionError):
+                except (KeyError, TypeError, ZeroDivisionError):
                     v = None
                 if v is not None:
                     values.append(v)

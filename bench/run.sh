@@ -331,7 +331,9 @@ note "finished in $(($(date +%s) - started)) s"
 
 mkdir -p "$(dirname "$out")"
 commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain -- core server 2>/dev/null | head -c1)
+# Outside a git checkout (an unpacked archive) there is no status to read; that must not end the
+# run before the report.
+dirty=$(git -C "$root" status --porcelain -- core server 2>/dev/null | head -c1 || true)
 [[ -n $dirty ]] && commit="$commit+uncommitted"
 python3 "$here/report.py" "$results" --out "$out" --proxy-cpu "$proxy_cpu" --load-cpu "$load_cpu" \
     --meta "commit=$commit" \
