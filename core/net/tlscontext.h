@@ -13,7 +13,10 @@ class TlsContext
 {
 public:
     // Verifies peers against the system CAs, or only against `caFile` when it is given.
-    static std::shared_ptr<TlsContext> forClient(const QString &caFile, QString *error);
+    // `acceptSelfSigned` (an explicit opt-in for test gateways) also accepts a server whose
+    // certificate is self-signed; the host name is still checked and nothing else is waived.
+    static std::shared_ptr<TlsContext> forClient(const QString &caFile, QString *error,
+                                                 bool acceptSelfSigned = false);
     static std::shared_ptr<TlsContext> forServer(const QString &certFile, const QString &keyFile,
                                                  QString *error);
     ~TlsContext();

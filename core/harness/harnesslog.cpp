@@ -1,0 +1,3 @@
+#include "harnesslog.h"
+
+Q_LOGGING_CATEGORY(lcHarness, "blueshift.core.harness")
