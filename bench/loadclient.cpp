@@ -83,8 +83,9 @@ LoadClient::~LoadClient()
 }
 
 bool LoadClient::start(const net::SocketAddress &address, const QByteArray &hostHeader,
-                       const QByteArray &target)
+                       const QByteArray &target, const net::SocketAddress *source)
 {
+    m_startTime = net::EventLoop::Clock::now();
     m_fd = ::socket(address.get()->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (m_fd < 0) {
         fail(errnoText("socket", errno));
@@ -93,6 +94,14 @@ bool LoadClient::start(const net::SocketAddress &address, const QByteArray &host
     // Latency mode sends one small frame at a time; Nagle would hold it back.
     const int one = 1;
     ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (source) {
+        // The port is left to connect(), which can share it between destinations.
+        ::setsockopt(m_fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        if (::bind(m_fd, source->get(), source->length) < 0) {
+            fail(errnoText("bind", errno));
+            return false;
+        }
+    }
     if (::connect(m_fd, address.get(), address.length) < 0 && errno != EINPROGRESS) {
         fail(errnoText("connect", errno));
         return false;
@@ -123,6 +132,32 @@ void LoadClient::close()
         m_fd = -1;
     }
     m_state = State::Closed;
+}
+
+void LoadClient::closeSession()
+{
+    if (m_state != State::Open)
+        return;
+    // A masked close frame with code 1000 (normal closure).
+    std::uint8_t frame[14 + 2];
+    std::uint8_t key[4];
+    net::fillRandom(key, sizeof key);
+    const std::size_t hl = writeFrameHeader(frame, Opcode::Close, true, 2, key);
+    frame[hl] = std::uint8_t(1000 >> 8);
+    frame[hl + 1] = std::uint8_t(1000 & 0xff);
+    applyMask(frame + hl, 2, key);
+    const std::size_t size = hl + 2;
+    ssize_t n;
+    do {
+        n = ::send(m_fd, frame, size, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    // An open session with nothing in flight has an empty send buffer: a few bytes always fit.
+    if (n != ssize_t(size)) {
+        fail(n < 0 ? errnoText("send", errno) : QByteArray("close frame not written at once"));
+        return;
+    }
+    m_state = State::Closing;
+    setInterest(EPOLLIN);
 }
 
 void LoadClient::fail(const QByteArray &why)
@@ -237,6 +272,10 @@ void LoadClient::handleEvents(std::uint32_t events)
         if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
             readFrames();
         return;
+    case State::Closing:
+        if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+            readFrames();
+        return;
     }
 }
 
@@ -315,6 +354,11 @@ void LoadClient::readFrames()
             return;
         }
         if (n == 0) {
+            if (m_state == State::Closing && m_closeReceived) {
+                close();
+                m_listener->onClosed(*this);
+                return;
+            }
             fail("connection closed by the peer without a close frame");
             return;
         }
@@ -343,8 +387,8 @@ bool LoadClient::consume(const std::uint8_t *data, std::size_t size, std::uint64
             if (m_skip == 0 && m_frameCounts)
                 ++*messages;
             if (m_skip == 0 && m_inClose) {
-                failWithClose();
-                return false;
+                if (!closeExpected())
+                    return false;
             }
             continue;
         }
@@ -380,10 +424,8 @@ bool LoadClient::consume(const std::uint8_t *data, std::size_t size, std::uint64
             m_inClose = true;
             m_frameCounts = false;
             m_skip = h.payloadLength;
-            if (m_skip == 0) {
-                failWithClose();
+            if (m_skip == 0 && !closeExpected())
                 return false;
-            }
             continue;
         }
         m_frameCounts = !isControlOpcode(h.opcode);
@@ -398,6 +440,19 @@ bool LoadClient::consume(const std::uint8_t *data, std::size_t size, std::uint64
         if (m_skip == 0 && m_frameCounts)
             ++*messages;
     }
+    return true;
+}
+
+bool LoadClient::closeExpected()
+{
+    if (m_state != State::Closing) {
+        failWithClose();
+        return false;
+    }
+    // The answer to closeSession(): the end of stream follows.
+    m_closeReceived = true;
+    m_inClose = false;
+    m_closePayload.clear();
     return true;
 }
 

@@ -45,6 +45,8 @@ public:
         // next frames into one writev.
         virtual void onEchoes(LoadClient &client, std::uint64_t messages) = 0;
         virtual void onFailed(LoadClient &client, const QByteArray &why) = 0;
+        // After closeSession(): the server's close frame and then its end of stream arrived.
+        virtual void onClosed(LoadClient &client) { (void)client; }
 
     protected:
         ~Listener() = default;
@@ -55,12 +57,17 @@ public:
     LoadClient(const LoadClient &) = delete;
     LoadClient &operator=(const LoadClient &) = delete;
 
-    // Starts a non-blocking connect and, once connected, the opening handshake.
+    // Starts a non-blocking connect and, once connected, the opening handshake. A `source`
+    // binds the local end to that address first (its port is chosen at connect time).
     bool start(const net::SocketAddress &address, const QByteArray &hostHeader,
-               const QByteArray &target);
+               const QByteArray &target, const net::SocketAddress *source = nullptr);
     // Queues `count` frames and writes as much as the socket takes.
     void send(std::uint64_t count);
     void close();
+    // The closing handshake of an open session: sends a close frame (1000), then expects the
+    // server's close frame and its end of stream, and reports onClosed(). Nothing may be in
+    // flight.
+    void closeSession();
 
     bool isOpen() const { return m_state == State::Open; }
     std::uint64_t inFlight() const { return m_sent - m_received; }
@@ -68,12 +75,14 @@ public:
     // When send() was last called: in latency mode, with one message in flight, the send time
     // of the message being waited for.
     net::EventLoop::Clock::time_point lastSendTime() const { return m_lastSend; }
+    // When start() was called.
+    net::EventLoop::Clock::time_point startTime() const { return m_startTime; }
     int index = 0; // the listener's own bookkeeping
 
     void handleEvents(std::uint32_t events) override;
 
 private:
-    enum class State : std::uint8_t { Idle, Connecting, Handshaking, Open, Closed };
+    enum class State : std::uint8_t { Idle, Connecting, Handshaking, Open, Closing, Closed };
 
     void fail(const QByteArray &why);
     void flush();
@@ -82,6 +91,8 @@ private:
     // Returns false after fail().
     bool consume(const std::uint8_t *data, std::size_t size, std::uint64_t *messages);
     void failWithClose();
+    // A close frame has been read: true when closeSession() asked for it, else fails.
+    bool closeExpected();
     void setInterest(std::uint32_t events);
 
     net::EventLoop &m_loop;
@@ -102,13 +113,15 @@ private:
     std::uint64_t m_sent = 0;
     std::uint64_t m_received = 0;
     net::EventLoop::Clock::time_point m_lastSend;
+    net::EventLoop::Clock::time_point m_startTime;
 
     // Input: a header that straddles reads, then the payload bytes still to skip.
     std::uint8_t m_header[14] = {};
     std::size_t m_headerBytes = 0;
     std::uint64_t m_skip = 0;
-    bool m_frameCounts = false; // the frame being skipped ends an echoed message
-    bool m_inClose = false;     // the frame being read is a close frame: kept, to report it
+    bool m_frameCounts = false;   // the frame being skipped ends an echoed message
+    bool m_inClose = false;       // the frame being read is a close frame: kept, to report it
+    bool m_closeReceived = false; // closeSession(): the server's close frame has arrived
     QByteArray m_closePayload;
 };
 

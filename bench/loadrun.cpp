@@ -78,6 +78,21 @@ bool LoadRun::run(QJsonObject *result, QString *error)
         abort(QStringLiteral("gave up after %1 s (a proxy or the upstream stopped answering?)")
                   .arg(budget));
     });
+    if (o.mode == LoadOptions::Mode::Setup) {
+        m_loop.defer([this] { measureSetup(); });
+        m_loop.run();
+        m_active.clear();
+        if (!m_finished) {
+            *error = m_error.isEmpty() ? QStringLiteral("stopped early") : m_error;
+            return false;
+        }
+        QJsonObject r = m_result;
+        r.insert(QStringLiteral("label"), o.label);
+        r.insert(QStringLiteral("warmup_s"), o.warmupSeconds);
+        r.insert(QStringLiteral("duration_s"), o.durationSeconds);
+        *result = r;
+        return true;
+    }
     openClients(&m_active, o.mode == LoadOptions::Mode::Throughput ? o.connections : 1, false,
                 [this] {
                     switch (m_options.mode) {
@@ -93,6 +108,8 @@ bool LoadRun::run(QJsonObject *result, QString *error)
                         break;
                     case LoadOptions::Mode::Idle:
                         runIdle();
+                        break;
+                    case LoadOptions::Mode::Setup:
                         break;
                     }
                 });
@@ -138,12 +155,43 @@ void LoadRun::startMoreClients()
         m_opening->push_back(std::move(client));
         ++m_started;
         ++m_pending;
-        raw->start(m_options.address, m_options.hostHeader, m_options.target);
+        raw->start(m_options.address, m_options.hostHeader, m_options.target, nextSource());
     }
+}
+
+const net::SocketAddress *LoadRun::nextSource()
+{
+    if (m_options.sources.empty())
+        return nullptr;
+    return &m_options.sources[m_nextSource++ % m_options.sources.size()];
+}
+
+ProcessSample LoadRun::sampleProxy() const
+{
+    ProcessSample sum;
+    for (int pid : m_options.proxyPids) {
+        const ProcessSample s = sampleProcess(pid);
+        if (!s.valid)
+            return ProcessSample();
+        sum.valid = true;
+        sum.cpuSeconds += s.cpuSeconds;
+        sum.rssKiB += s.rssKiB;
+    }
+    return sum;
 }
 
 void LoadRun::onOpen(LoadClient &client)
 {
+    if (m_phase == Phase::Churn) {
+        if (m_recording) {
+            const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
+                                                                                 client.startTime())
+                                .count();
+            m_openNanos.push_back(std::uint32_t(std::min<std::int64_t>(ns, UINT32_MAX)));
+        }
+        client.closeSession();
+        return;
+    }
     if (!m_opening)
         return;
     --m_pending;
@@ -201,12 +249,74 @@ void LoadRun::onFailed(LoadClient &client, const QByteArray &why)
     abort(who + QStringLiteral(": ") + QString::fromUtf8(why));
 }
 
+void LoadRun::onClosed(LoadClient &client)
+{
+    if (m_phase != Phase::Churn)
+        return;
+    if (m_recording) {
+        const auto ns =
+            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - client.startTime())
+                .count();
+        m_cycleNanos.push_back(std::uint32_t(std::min<std::int64_t>(ns, UINT32_MAX)));
+    }
+    // The client is still on the stack: it is replaced once this event is handled.
+    const int slot = client.index;
+    m_loop.defer([this, slot] {
+        if (m_phase == Phase::Churn)
+            startChurnClient(slot);
+    });
+}
+
+void LoadRun::startChurnClient(int slot)
+{
+    auto client = std::make_unique<LoadClient>(m_loop, m_frames, this);
+    client->index = slot;
+    LoadClient *raw = client.get();
+    m_active[std::size_t(slot)] = std::move(client);
+    raw->start(m_options.address, m_options.hostHeader, m_options.target, nextSource());
+}
+
+void LoadRun::measureSetup()
+{
+    m_phase = Phase::Churn;
+    m_openNanos.reserve(1 << 20);
+    m_cycleNanos.reserve(1 << 20);
+    m_active.resize(std::size_t(m_options.connections));
+    for (int i = 0; i < m_options.connections && m_error.isEmpty(); ++i)
+        startChurnClient(i);
+    after(m_options.warmupSeconds, [this] {
+        m_recording = true;
+        const Snapshot start = snapshot();
+        after(m_options.durationSeconds, [=, this] {
+            m_recording = false;
+            double seconds = 0;
+            const QJsonObject cpu = cpuSince(start, &seconds);
+            std::sort(m_openNanos.begin(), m_openNanos.end());
+            std::sort(m_cycleNanos.begin(), m_cycleNanos.end());
+            const double sessions = double(m_cycleNanos.size());
+            QJsonObject r{
+                {QStringLiteral("mode"), QStringLiteral("setup")},
+                {QStringLiteral("concurrency"), m_options.connections},
+                {QStringLiteral("sessions"), sessions},
+                {QStringLiteral("seconds"), rounded(seconds, 3)},
+                {QStringLiteral("sessions_per_s"), rounded(sessions / seconds)},
+                {QStringLiteral("open_p50_us"), rounded(percentileUs(m_openNanos, 0.50))},
+                {QStringLiteral("open_p99_us"), rounded(percentileUs(m_openNanos, 0.99))},
+                {QStringLiteral("cycle_p50_us"), rounded(percentileUs(m_cycleNanos, 0.50))},
+                {QStringLiteral("cycle_p99_us"), rounded(percentileUs(m_cycleNanos, 0.99))},
+                {QStringLiteral("cpu_percent"), cpu},
+            };
+            finish(r);
+        });
+    });
+}
+
 LoadRun::Snapshot LoadRun::snapshot() const
 {
     Snapshot s;
     s.cores = sampleCores();
     s.self = sampleSelf();
-    s.proxy = sampleProcess(m_options.proxyPid);
+    s.proxy = sampleProxy();
     s.upstream = sampleProcess(m_options.upstreamPid);
     s.time = Clock::now();
     return s;
@@ -216,7 +326,7 @@ QJsonObject LoadRun::cpuSince(const Snapshot &start, double *seconds) const
 {
     const double elapsed = secondsSince(start.time);
     const ProcessSample self = sampleSelf();
-    const ProcessSample proxy = sampleProcess(m_options.proxyPid);
+    const ProcessSample proxy = sampleProxy();
     const ProcessSample upstream = sampleProcess(m_options.upstreamPid);
     const std::vector<double> cores = coreBusyPercent(start.cores, sampleCores());
     QJsonObject cpu{{QStringLiteral("generator"), rounded(cpuPercent(start.self, self, elapsed))}};
@@ -293,7 +403,7 @@ void LoadRun::measureThroughput()
 void LoadRun::runIdle()
 {
     measureLatency([this](Latency baseline) {
-        const ProcessSample proxy0 = sampleProcess(m_options.proxyPid);
+        const ProcessSample proxy0 = sampleProxy();
         const ProcessSample upstream0 = sampleProcess(m_options.upstreamPid);
         const Clock::time_point t0 = Clock::now();
         std::fprintf(stderr, "wsload: opening %d idle sessions\n", m_options.idleSessions);
@@ -302,7 +412,7 @@ void LoadRun::runIdle()
             std::fprintf(stderr, "wsload: %d idle sessions open in %.2f s\n",
                          m_options.idleSessions, openSeconds);
             after(m_options.settleSeconds, [=, this] {
-                const ProcessSample proxy1 = sampleProcess(m_options.proxyPid);
+                const ProcessSample proxy1 = sampleProxy();
                 const ProcessSample upstream1 = sampleProcess(m_options.upstreamPid);
                 measureLatency([=, this](Latency loaded) {
                     const double n = double(m_options.idleSessions);

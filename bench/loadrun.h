@@ -16,14 +16,15 @@ namespace blueshift::bench {
 
 struct LoadOptions
 {
-    enum class Mode { Latency, Throughput, Idle };
+    enum class Mode { Latency, Throughput, Idle, Setup };
 
     Mode mode = Mode::Latency;
     net::SocketAddress address;
     QByteArray hostHeader;
     QByteArray target = QByteArrayLiteral("/");
     QString label;
-    int connections = 1;
+    std::vector<net::SocketAddress> sources; // local addresses to connect from, in turn
+    int connections = 1;                     // throughput: connections; setup: sessions at once
     std::size_t payloadSize = 64;
     bool binary = false;
     int window = 1;           // messages in flight per connection (throughput)
@@ -34,7 +35,7 @@ struct LoadOptions
     int connectConcurrency = 200; // handshakes in progress at once
     double settleSeconds = 1;     // idle sessions held before the proxy's RSS is read
     double setupTimeoutSeconds = 60;
-    int proxyPid = 0;
+    std::vector<int> proxyPids; // CPU and RSS are the sum over these (e.g. ingress and relay)
     int upstreamPid = 0;
 };
 
@@ -46,6 +47,8 @@ struct LoadOptions
 // idle:       one active connection measured as in latency mode, then `idleSessions` more
 //             opened (each exchanges one message, then stays silent), the proxy's RSS read
 //             before and after, and the active connection measured again while they are held.
+// setup:      `connections` sessions at a time, each a whole life: connect, opening handshake,
+//             closing handshake, the server's end of stream; then the next one. Sessions/s.
 class LoadRun final : public LoadClient::Listener
 {
 public:
@@ -58,9 +61,10 @@ public:
     void onOpen(LoadClient &client) override;
     void onEchoes(LoadClient &client, std::uint64_t messages) override;
     void onFailed(LoadClient &client, const QByteArray &why) override;
+    void onClosed(LoadClient &client) override;
 
 private:
-    enum class Phase { Setup, Latency, Throughput, Holding, Done };
+    enum class Phase { Setup, Latency, Throughput, Holding, Churn, Done };
 
     struct Latency
     {
@@ -88,6 +92,10 @@ private:
     void measureLatency(std::function<void(Latency)> done);
     void measureThroughput();
     void runIdle();
+    void measureSetup();
+    void startChurnClient(int slot);
+    const net::SocketAddress *nextSource();
+    ProcessSample sampleProxy() const;
     void finish(QJsonObject result);
     void abort(const QString &error);
     void after(double seconds, std::function<void()> fn);
@@ -119,6 +127,9 @@ private:
     Latency m_latency;
     std::function<void(Latency)> m_latencyDone;
     std::uint64_t m_echoes = 0;
+    std::size_t m_nextSource = 0;
+    std::vector<std::uint32_t> m_openNanos;  // setup: connect to 101, in ns
+    std::vector<std::uint32_t> m_cycleNanos; // setup: connect to the server's end of stream
 
     bool m_finished = false;
     QJsonObject m_result;

@@ -21,19 +21,20 @@ std::optional<LoadOptions> parseOptions(const QCoreApplication &app, QString *er
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "WebSocket load generator: round-trip latency, pipelined throughput and idle sessions\n"
-        "against an echo service, directly or through a proxy."));
+        "WebSocket load generator: round-trip latency, pipelined throughput, idle sessions and\n"
+        "session setup rate against an echo service, directly or through a proxy."));
     p.addHelpOption();
     const QCommandLineOption url(QStringLiteral("url"),
                                  QStringLiteral("ws://IP:PORT/path to connect to (numeric host)."),
                                  QStringLiteral("url"));
     const QCommandLineOption mode(QStringLiteral("mode"),
-                                  QStringLiteral("latency (default), throughput or idle."),
+                                  QStringLiteral("latency (default), throughput, idle or setup."),
                                   QStringLiteral("mode"), QStringLiteral("latency"));
     const QCommandLineOption connections(
         QStringLiteral("connections"),
-        QStringLiteral("Connections in throughput mode (default 1)."), QStringLiteral("n"),
-        QStringLiteral("1"));
+        QStringLiteral("Connections in throughput mode, sessions at a time in setup mode "
+                       "(default 1)."),
+        QStringLiteral("n"), QStringLiteral("1"));
     const QCommandLineOption size(QStringLiteral("size"),
                                   QStringLiteral("Payload bytes per message (default 64)."),
                                   QStringLiteral("bytes"), QStringLiteral("64"));
@@ -67,8 +68,14 @@ std::optional<LoadOptions> parseOptions(const QCoreApplication &app, QString *er
         QStringLiteral("seconds"), QStringLiteral("1"));
     const QCommandLineOption proxyPid(
         QStringLiteral("proxy-pid"),
-        QStringLiteral("Process whose CPU and RSS are reported as the proxy's."),
-        QStringLiteral("pid"), QStringLiteral("0"));
+        QStringLiteral("Process whose CPU and RSS are reported as the proxy's; a comma-separated "
+                       "list adds them up (an ingress and the relay behind it)."),
+        QStringLiteral("pid[,pid...]"), QStringLiteral("0"));
+    const QCommandLineOption source(
+        QStringLiteral("source"),
+        QStringLiteral("Numeric local addresses to connect from, in turn (comma-separated, "
+                       "e.g. 127.0.0.2,127.0.0.3): spreads sessions over client addresses."),
+        QStringLiteral("ip[,ip...]"));
     const QCommandLineOption upstreamPid(
         QStringLiteral("upstream-pid"),
         QStringLiteral("Process whose CPU and RSS are reported as the upstream's."),
@@ -77,7 +84,7 @@ std::optional<LoadOptions> parseOptions(const QCoreApplication &app, QString *er
                                    QStringLiteral("Copied into the result (e.g. nginx)."),
                                    QStringLiteral("text"));
     p.addOptions({url, mode, connections, size, binary, window, warmup, duration, idle, prime,
-                  concurrency, settle, proxyPid, upstreamPid, label});
+                  concurrency, settle, proxyPid, source, upstreamPid, label});
     p.process(app);
 
     LoadOptions o;
@@ -112,8 +119,10 @@ std::optional<LoadOptions> parseOptions(const QCoreApplication &app, QString *er
         o.mode = LoadOptions::Mode::Throughput;
     else if (m == QLatin1String("idle"))
         o.mode = LoadOptions::Mode::Idle;
+    else if (m == QLatin1String("setup"))
+        o.mode = LoadOptions::Mode::Setup;
     else {
-        *error = QStringLiteral("--mode must be latency, throughput or idle");
+        *error = QStringLiteral("--mode must be latency, throughput, idle or setup");
         return std::nullopt;
     }
 
@@ -138,7 +147,24 @@ std::optional<LoadOptions> parseOptions(const QCoreApplication &app, QString *er
     o.primeSize = std::size_t(number(prime, 0));
     o.connectConcurrency = int(number(concurrency, 1));
     o.settleSeconds = number(settle, 0);
-    o.proxyPid = int(number(proxyPid, 0));
+    for (const QString &pid : p.value(proxyPid).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        bool good = false;
+        const int v = pid.toInt(&good);
+        if (!good || v < 0) {
+            *error = QStringLiteral("--proxy-pid must be process ids separated by commas");
+            return std::nullopt;
+        }
+        if (v > 0)
+            o.proxyPids.push_back(v);
+    }
+    for (const QString &ip : p.value(source).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const auto a = blueshift::net::SocketAddress::fromNumeric(ip.trimmed().toLatin1(), 0);
+        if (!a) {
+            *error = QStringLiteral("--source needs numeric addresses, not '%1'").arg(ip);
+            return std::nullopt;
+        }
+        o.sources.push_back(*a);
+    }
     o.upstreamPid = int(number(upstreamPid, 0));
     o.label = p.value(label);
     if (!ok)
