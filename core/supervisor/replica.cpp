@@ -99,6 +99,9 @@ Replica::Replica(ReplicaSpec spec, ReplicaTiming timing, QObject *parent)
 
     for (QTimer *t : {&m_probeTimer, &m_startupTimer, &m_graceTimer, &m_restartTimer})
         t->setSingleShot(true);
+    // terminationGracePeriodSeconds is a promise to the workload: a coarse timer may fire up to
+    // 5% early, which would SIGKILL a process still inside its grace period.
+    m_graceTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_probeTimer, &QTimer::timeout, this,
             [this] { m_probe.probe(m_port, m_timing.probeTimeout); });
     connect(&m_startupTimer, &QTimer::timeout, this, &Replica::onStartupTimeout);

@@ -232,6 +232,8 @@ void RevisionSupervisor::beginCooldown(Slot &slot)
     const int seconds = std::max(0, m_scale.cooldownPeriod);
     slot.cooldown = new QTimer(r);
     slot.cooldown->setSingleShot(true);
+    // Not a coarse timer: it may not end the cooldownPeriod early.
+    slot.cooldown->setTimerType(Qt::PreciseTimer);
     connect(slot.cooldown, &QTimer::timeout, this, [this, r] {
         if (Slot *s = slotOf(r))
             stopSlot(*s);
