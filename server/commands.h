@@ -9,5 +9,8 @@ namespace blueshift::server {
 int runRelay(const QStringList &args);
 int runUpstreamSim(const QStringList &args);
 int runLocal(const QStringList &args);
+int runSessions(const QStringList &args);
+int runRollout(const QStringList &args);
+int runDoctor(const QStringList &args);
 
 } // namespace blueshift::server

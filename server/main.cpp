@@ -18,6 +18,9 @@ void printUsage(FILE *to)
         "  relay         relay WebSocket sessions to an upstream (one revision's workload)\n"
         "  upstream-sim  a realtime-style upstream (Azure OpenAI realtime stand-in) or echo\n"
         "  local         the local platform: admin API, an ingress per app, revision supervisor\n"
+        "  sessions      hold N live test WebSocket sessions and report how they fared\n"
+        "  rollout       run a rollout plan with live sessions and check its assertions\n"
+        "  doctor        diagnose why WebSocket sessions fail on an endpoint\n"
         "\n"
         "blueshift-server <command> --help shows a command's options.\n",
         to);
@@ -58,6 +61,12 @@ int main(int argc, char **argv)
         return blueshift::server::runLocal(args);
     if (command == QLatin1String("upstream-sim"))
         return blueshift::server::runUpstreamSim(args);
+    if (command == QLatin1String("sessions"))
+        return blueshift::server::runSessions(args);
+    if (command == QLatin1String("rollout"))
+        return blueshift::server::runRollout(args);
+    if (command == QLatin1String("doctor"))
+        return blueshift::server::runDoctor(args);
     std::fprintf(stderr, "blueshift-server: unknown command '%s'\n", qPrintable(command));
     printUsage(stderr);
     return 2;

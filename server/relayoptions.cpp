@@ -86,7 +86,8 @@ bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error)
         }
         const QString lower = name.toLower();
         if (reserved.contains(lower) || lower.startsWith(QLatin1String("sec-websocket-"))) {
-            *error = QStringLiteral("header file %1, line %2: %3 is set by the relay itself")
+            *error = QStringLiteral(
+                         "header file %1, line %2: %3 is set by the WebSocket handshake itself")
                          .arg(path)
                          .arg(lineNo)
                          .arg(name);
@@ -135,8 +136,9 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         QStringLiteral("url"));
     const QCommandLineOption headerFile(
         QStringLiteral("upstream-header-file"),
-        QStringLiteral("File of \"Name: value\" lines sent to the upstream, e.g. api-key. "
-                       "$UPSTREAM_API_KEY adds an api-key header."),
+        QStringLiteral("File of \"Name: value\" lines sent to the upstream, e.g. api-key "
+                       "(default $UPSTREAM_HEADER_FILE). $UPSTREAM_API_KEY adds an api-key "
+                       "header."),
         QStringLiteral("file"));
     const QCommandLineOption caFile(QStringLiteral("upstream-ca"),
                                     QStringLiteral("CA certificates (PEM) that wss upstreams are "
@@ -226,7 +228,11 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         return fail(
             QStringLiteral("--upstream must not carry credentials; use --upstream-header-file"));
 
-    if (p.isSet(headerFile) && !readHeaderFile(p.value(headerFile), &c.upstreamHeaders, &error))
+    // A file path from the environment suits systemd credentials and mounted secret volumes.
+    const QString headerPath = p.isSet(headerFile)
+                                   ? p.value(headerFile)
+                                   : env.value(QStringLiteral("UPSTREAM_HEADER_FILE"));
+    if (!headerPath.isEmpty() && !readHeaderFile(headerPath, &c.upstreamHeaders, &error))
         return fail(error);
     if (const QString key = env.value(QStringLiteral("UPSTREAM_API_KEY")); !key.isEmpty()) {
         if (key.contains(QLatin1Char('\n')) || key.contains(QLatin1Char('\r')))

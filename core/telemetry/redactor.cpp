@@ -8,10 +8,11 @@ namespace blueshift::telemetry {
 namespace {
 const QRegularExpression &credentialPattern()
 {
-    // key=value pairs in URLs and header-like text, and Authorization schemes.
+    // key=value pairs in URLs and header-like text, and Authorization schemes. An OAuth `code`
+    // is a credential only as a URL parameter: "code=1001" in a log line is a close code.
     static const QRegularExpression re(
         QStringLiteral("((?:api[-_]?key|access[-_]?token|token|sig|signature|secret|password|"
-                       "client[-_]?secret|code)=)[^&\\s\"',;]+|"
+                       "client[-_]?secret|(?<=[?&])code)=)[^&\\s\"',;]+|"
                        "((?:Bearer|Basic)\\s+)[A-Za-z0-9\\-._~+/=]+"),
         QRegularExpression::CaseInsensitiveOption);
     return re;

@@ -6,6 +6,10 @@
 #include <QTcpServer>
 #include <QTest>
 
+#include <csignal>
+
+#include <sys/prctl.h>
+
 namespace blueshift::itest {
 
 QString serverBinary()
@@ -66,6 +70,8 @@ void ServerProcess::start(const QString &program, const QStringList &args,
                           const QProcessEnvironment &env)
 {
     m_process.setProcessEnvironment(env);
+    // A test that crashes or is killed at its timeout must not leave servers behind.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process.start(program, args);
 }
 

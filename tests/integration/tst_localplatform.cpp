@@ -10,6 +10,8 @@
 #include <QTest>
 #include <QWebSocket>
 
+#include <memory>
+
 using namespace blueshift;
 using namespace blueshift::itest;
 
@@ -69,6 +71,8 @@ private Q_SLOTS:
 
 private:
     ServerProcess *m_upstream = nullptr;
+    // Shared by the rows of validationNamesTheRule; stopped with the test object.
+    std::unique_ptr<LocalPlatformProcess> m_validationPlatform;
     QString upstreamUrl() const { return m_upstream->wsUrl(); }
 };
 
@@ -152,11 +156,11 @@ void TestLocalPlatform::validationNamesTheRule()
     QFETCH(QString, suffix);
     QFETCH(QJsonArray, traffic);
     QFETCH(QString, message);
-    static LocalPlatformProcess *local = nullptr;
-    if (!local) {
-        local = new LocalPlatformProcess;
-        QVERIFY2(local->start(), local->process().diagnostics());
+    if (!m_validationPlatform) {
+        m_validationPlatform = std::make_unique<LocalPlatformProcess>();
+        QVERIFY2(m_validationPlatform->start(), m_validationPlatform->process().diagnostics());
     }
+    LocalPlatformProcess *local = m_validationPlatform.get();
     const ArmResult r = armWait(local->client().putApp(
         QStringLiteral("val"),
         relayApp(suffix, upstreamUrl(), QStringLiteral("Multiple"), 5, traffic)));

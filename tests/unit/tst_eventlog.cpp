@@ -18,6 +18,7 @@ private Q_SLOTS:
     void registeredSecretsAreMasked();
     void credentialShapesAreMasked_data();
     void credentialShapesAreMasked();
+    void closeAndExitCodesStay();
     void urlRedaction();
     void writesWholeLines();
 };
@@ -89,6 +90,15 @@ void tst_EventLog::credentialShapesAreMasked_data()
                          << QStringLiteral("ZmFrZQ");
     QTest::addRow("access_token") << QStringLiteral("access_token=tok-42")
                                   << QStringLiteral("tok-42");
+    QTest::addRow("oauth code") << QStringLiteral("https://app/callback?state=s&code=c0de-99")
+                                << QStringLiteral("c0de-99");
+}
+
+void tst_EventLog::closeAndExitCodesStay()
+{
+    Redactor r;
+    const QString text = QStringLiteral("connection.closed code=1001 exit_code=0 reason=drain");
+    QCOMPARE(r.redact(text), text);
 }
 
 void tst_EventLog::credentialShapesAreMasked()

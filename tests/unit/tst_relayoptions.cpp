@@ -36,6 +36,7 @@ private Q_SLOTS:
     void headerFile();
     void headerFileErrorsNeverQuoteTheValue();
     void apiKeyFromEnvironment();
+    void headerFileFromEnvironment();
     void byteSizes();
 };
 
@@ -210,6 +211,37 @@ void tst_RelayOptions::apiKeyFromEnvironment()
     QCOMPARE(server::parseRelayOptions(argv(QString()), env, &c).status, CommandLine::Run);
     QCOMPARE(c.upstreamHeaders.size(), 1);
     QCOMPARE(c.upstreamHeaders[0], qMakePair(QByteArray("api-key"), QByteArray("k-123")));
+}
+
+void tst_RelayOptions::headerFileFromEnvironment()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("headers"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("# the key, as systemd hands it over\napi-key: from-file\n");
+    f.close();
+    const QByteArray pathBytes = path.toLocal8Bit();
+    relay::RelayConfig c;
+    auto env = envWith(
+        {{"UPSTREAM_URL", "ws://127.0.0.1:9/"}, {"UPSTREAM_HEADER_FILE", pathBytes.constData()}});
+    QCOMPARE(server::parseRelayOptions(argv(QString()), env, &c).status, CommandLine::Run);
+    QCOMPARE(c.upstreamHeaders.size(), 1);
+    QCOMPARE(c.upstreamHeaders[0], qMakePair(QByteArray("api-key"), QByteArray("from-file")));
+
+    // The option wins over the environment; an unreadable file is an error either way.
+    env.insert(QStringLiteral("UPSTREAM_HEADER_FILE"), dir.filePath(QStringLiteral("missing")));
+    relay::RelayConfig c2;
+    const CommandLine cl = server::parseRelayOptions(argv(QString()), env, &c2);
+    QCOMPARE(cl.status, CommandLine::Error);
+    QVERIFY2(cl.message.contains(QLatin1String("missing")), qPrintable(cl.message));
+    relay::RelayConfig c3;
+    QCOMPARE(
+        server::parseRelayOptions(argv(QStringLiteral("--upstream-header-file ") + path), env, &c3)
+            .status,
+        CommandLine::Run);
+    QCOMPARE(c3.upstreamHeaders.size(), 1);
 }
 
 void tst_RelayOptions::byteSizes()

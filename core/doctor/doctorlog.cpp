@@ -1,0 +1,3 @@
+#include "doctorlog.h"
+
+Q_LOGGING_CATEGORY(lcDoctor, "blueshift.core.doctor")

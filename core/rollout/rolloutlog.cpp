@@ -1,0 +1,3 @@
+#include "rolloutlog.h"
+
+Q_LOGGING_CATEGORY(lcRollout, "blueshift.core.rollout")
