@@ -3,7 +3,8 @@
 # the product (run) or runs every test (test). Safe to run again: it only installs what is
 # missing and only rebuilds what changed.
 #
-#   scripts/bootstrap.sh run    build and start Blueshift on this machine
+#   scripts/bootstrap.sh run    build and start Blueshift on this machine (the console; without
+#                               a display, the local platform and its demo app headless)
 #   scripts/bootstrap.sh test   build and run the whole test suite (what CI runs)
 set -euo pipefail
 
@@ -22,6 +23,7 @@ packages=(
     python3 python3-websockets nginx-light haproxy
     nodejs
     fonts-dejavu-core
+    dpkg-dev lintian file xz-utils desktop-file-utils appstream
 )
 # Debian's nodejs ships npm separately; NodeSource's nodejs contains it and conflicts with it.
 command -v npm >/dev/null || packages+=(npm)
@@ -67,6 +69,13 @@ run_product() {
     local bin=$build_dir/bin
     local state=${BLUESHIFT_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/blueshift/local}
     local admin=${BLUESHIFT_ADMIN:-127.0.0.1:8081}
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && [ -z "${BLUESHIFT_HEADLESS:-}" ]; then
+        # The console connects to the platform at $admin, or starts `blueshift-server local
+        # --demo` itself when none answers, and stops it again when its window closes.
+        say "starting the Blueshift console"
+        exec "$bin/blueshift" --admin "http://$admin" --state-dir "$state"
+    fi
+    say "no display: starting the local platform headless (the console needs a desktop session)"
     local log
     log=$(mktemp "${TMPDIR:-/tmp}/blueshift-local.XXXXXX")
     # Fall back to any free port when 8081 is taken.

@@ -2,8 +2,10 @@
 
 #include <QCommandLineParser>
 #include <QFile>
+#include <QHostAddress>
 #include <QHostInfo>
 #include <QRegularExpression>
+#include <QUrlQuery>
 
 namespace blueshift::server {
 
@@ -11,6 +13,41 @@ namespace {
 CommandLine fail(const QString &message)
 {
     return {CommandLine::Error, message};
+}
+
+// A Microsoft Entra access token for the upstream's Authorization header. The file holds the
+// token alone (as `az account get-access-token --query accessToken -o tsv` prints it).
+bool readBearerTokenFile(const QString &path, http::HeaderList *headers, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read bearer token file %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    if (f.size() > 16 * 1024) {
+        *error = QStringLiteral("bearer token file %1 is larger than 16 KiB").arg(path);
+        return false;
+    }
+    const QByteArray token = f.readAll().trimmed();
+    // RFC 6750's b64token; never quote the content, it is the secret.
+    static const QRegularExpression b64token(QStringLiteral("^[A-Za-z0-9\\-._~+/]+=*$"));
+    if (token.isEmpty()) {
+        *error = QStringLiteral("bearer token file %1 is empty").arg(path);
+        return false;
+    }
+    if (!b64token.match(QString::fromLatin1(token)).hasMatch()) {
+        *error =
+            QStringLiteral("bearer token file %1 must hold one token and nothing else").arg(path);
+        return false;
+    }
+    if (http::hasHeader(*headers, "Authorization")) {
+        *error = QStringLiteral("Authorization is given twice: by the header file and by the "
+                                "bearer token file %1")
+                     .arg(path);
+        return false;
+    }
+    headers->append({QByteArrayLiteral("Authorization"), "Bearer " + token});
+    return true;
 }
 
 bool parseSeconds(const QString &text, double *out)
@@ -105,6 +142,68 @@ bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error)
     return true;
 }
 
+QUrl azureOpenAiRealtimeUrl(const AzureOpenAiUpstream &upstream, QString *error)
+{
+    static const QRegularExpression resourceName(
+        QStringLiteral("^[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?$"));
+    static const QRegularExpression deploymentName(
+        QStringLiteral("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"));
+    static const QRegularExpression apiVersion(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}(-preview)?$"));
+    auto bad = [error](const QString &e) {
+        *error = e;
+        return QUrl();
+    };
+    if (upstream.resource.isEmpty() == upstream.endpoint.isEmpty())
+        return bad(QStringLiteral("give the Azure OpenAI resource with one of "
+                                  "--azure-openai-resource NAME or --azure-openai-endpoint URL"));
+    QUrl url;
+    if (!upstream.resource.isEmpty()) {
+        if (!resourceName.match(upstream.resource).hasMatch())
+            return bad(QStringLiteral("--azure-openai-resource '%1' is not a resource name (the "
+                                      "NAME of NAME.openai.azure.com: letters, digits and '-')")
+                           .arg(upstream.resource));
+        url.setScheme(QStringLiteral("wss"));
+        url.setHost(upstream.resource.toLower() + QStringLiteral(".openai.azure.com"));
+    } else {
+        url = QUrl(upstream.endpoint, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        const bool plain = scheme == QLatin1String("http") || scheme == QLatin1String("ws");
+        if (!url.isValid() || url.host().isEmpty() ||
+            (!plain && scheme != QLatin1String("https") && scheme != QLatin1String("wss")))
+            return bad(QStringLiteral("--azure-openai-endpoint must be a URL such as "
+                                      "https://NAME.openai.azure.com"));
+        if (!url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment() ||
+            (!url.path().isEmpty() && url.path() != QLatin1String("/")))
+            return bad(QStringLiteral("--azure-openai-endpoint must be the resource's endpoint "
+                                      "alone, with no path, query or credentials"));
+        // The key would cross the network in clear: only a stand-in on this machine may be
+        // reached without TLS.
+        const QHostAddress host(url.host());
+        if (plain &&
+            !(url.host() == QLatin1String("localhost") || (!host.isNull() && host.isLoopback())))
+            return bad(QStringLiteral("--azure-openai-endpoint must use https (http and ws only "
+                                      "for a stand-in on 127.0.0.1)"));
+        url.setScheme(plain ? QStringLiteral("ws") : QStringLiteral("wss"));
+    }
+    if (upstream.deployment.isEmpty())
+        return bad(QStringLiteral("--azure-openai-deployment is missing: the name of the realtime "
+                                  "model's deployment in the resource"));
+    if (!deploymentName.match(upstream.deployment).hasMatch())
+        return bad(QStringLiteral("--azure-openai-deployment '%1' is not a deployment name "
+                                  "(letters, digits, '.', '_' and '-', at most 64)")
+                       .arg(upstream.deployment));
+    if (!apiVersion.match(upstream.apiVersion).hasMatch())
+        return bad(QStringLiteral("--azure-openai-api-version '%1' is not an api-version such as "
+                                  "2025-04-01-preview")
+                       .arg(upstream.apiVersion));
+    url.setPath(QStringLiteral("/openai/realtime"));
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("api-version"), upstream.apiVersion);
+    q.addQueryItem(QStringLiteral("deployment"), upstream.deployment);
+    url.setQuery(q);
+    return url;
+}
+
 CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment &env,
                               relay::RelayConfig *out)
 {
@@ -140,6 +239,29 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
                        "(default $UPSTREAM_HEADER_FILE). $UPSTREAM_API_KEY adds an api-key "
                        "header."),
         QStringLiteral("file"));
+    const QCommandLineOption bearerFile(
+        QStringLiteral("upstream-bearer-token-file"),
+        QStringLiteral("File holding a bearer token (e.g. Microsoft Entra) sent to the upstream "
+                       "as Authorization: Bearer (default $UPSTREAM_BEARER_TOKEN_FILE)."),
+        QStringLiteral("file"));
+    const QCommandLineOption azureResource(
+        QStringLiteral("azure-openai-resource"),
+        QStringLiteral("Azure OpenAI resource NAME: the upstream is "
+                       "wss://NAME.openai.azure.com/openai/realtime (instead of --upstream)."),
+        QStringLiteral("name"));
+    const QCommandLineOption azureEndpoint(
+        QStringLiteral("azure-openai-endpoint"),
+        QStringLiteral("Or the resource's endpoint, https://NAME.openai.azure.com (wss://127.0.0.1:"
+                       "PORT for a local stand-in)."),
+        QStringLiteral("url"));
+    const QCommandLineOption azureDeployment(
+        QStringLiteral("azure-openai-deployment"),
+        QStringLiteral("The realtime model's deployment name in that resource."),
+        QStringLiteral("name"));
+    const QCommandLineOption azureApiVersion(
+        QStringLiteral("azure-openai-api-version"),
+        QStringLiteral("api-version of the realtime API (default 2025-04-01-preview)."),
+        QStringLiteral("version"));
     const QCommandLineOption caFile(QStringLiteral("upstream-ca"),
                                     QStringLiteral("CA certificates (PEM) that wss upstreams are "
                                                    "verified against instead of the system's."),
@@ -176,8 +298,11 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         QStringLiteral("upstream-timeout"),
         QStringLiteral("Seconds to open the upstream WebSocket before giving up (default 10)."),
         QStringLiteral("seconds"));
-    p.addOptions({help, version, listen, revision, replica, upstream, headerFile, caFile, path,
-                  grace, drain, maxMessage, allowOrigin, logFormat, threads, upstreamTimeout});
+    p.addOptions(
+        {help,       version,    listen,         revision,      replica,         upstream,
+         headerFile, bearerFile, azureResource,  azureEndpoint, azureDeployment, azureApiVersion,
+         caFile,     path,       grace,          drain,         maxMessage,      allowOrigin,
+         logFormat,  threads,    upstreamTimeout});
     p.addPositionalArgument(QStringLiteral("relay"), QStringLiteral("The subcommand."));
 
     if (!p.parse(args))
@@ -214,19 +339,37 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
     if (c.replica.isEmpty())
         c.replica = QHostInfo::localHostName();
 
-    const QString upstreamText =
-        p.isSet(upstream) ? p.value(upstream) : env.value(QStringLiteral("UPSTREAM_URL"));
-    if (upstreamText.isEmpty())
-        return fail(
-            QStringLiteral("no upstream: give --upstream ws://host:port/path or set UPSTREAM_URL"));
-    c.upstream = QUrl(upstreamText, QUrl::StrictMode);
-    const QString scheme = c.upstream.scheme().toLower();
-    if (!c.upstream.isValid() || c.upstream.host().isEmpty() ||
-        (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
-        return fail(QStringLiteral("--upstream must be a ws:// or wss:// URL with a host"));
-    if (!c.upstream.userInfo().isEmpty())
-        return fail(
-            QStringLiteral("--upstream must not carry credentials; use --upstream-header-file"));
+    const bool azure = p.isSet(azureResource) || p.isSet(azureEndpoint) ||
+                       p.isSet(azureDeployment) || p.isSet(azureApiVersion);
+    if (azure) {
+        // The Azure options build the whole URL; a second one would leave which is used unclear.
+        if (p.isSet(upstream))
+            return fail(QStringLiteral("--upstream and the --azure-openai-* options exclude each "
+                                       "other: the Azure options build the upstream URL"));
+        AzureOpenAiUpstream a;
+        a.resource = p.value(azureResource);
+        a.endpoint = p.value(azureEndpoint);
+        a.deployment = p.value(azureDeployment);
+        if (p.isSet(azureApiVersion))
+            a.apiVersion = p.value(azureApiVersion);
+        c.upstream = azureOpenAiRealtimeUrl(a, &error);
+        if (c.upstream.isEmpty())
+            return fail(error);
+    } else {
+        const QString upstreamText =
+            p.isSet(upstream) ? p.value(upstream) : env.value(QStringLiteral("UPSTREAM_URL"));
+        if (upstreamText.isEmpty())
+            return fail(QStringLiteral("no upstream: give --upstream ws://host:port/path (or "
+                                       "--azure-openai-resource) or set UPSTREAM_URL"));
+        c.upstream = QUrl(upstreamText, QUrl::StrictMode);
+        const QString scheme = c.upstream.scheme().toLower();
+        if (!c.upstream.isValid() || c.upstream.host().isEmpty() ||
+            (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
+            return fail(QStringLiteral("--upstream must be a ws:// or wss:// URL with a host"));
+        if (!c.upstream.userInfo().isEmpty())
+            return fail(QStringLiteral(
+                "--upstream must not carry credentials; use --upstream-header-file"));
+    }
 
     // A file path from the environment suits systemd credentials and mounted secret volumes.
     const QString headerPath = p.isSet(headerFile)
@@ -239,6 +382,18 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
             return fail(QStringLiteral("$UPSTREAM_API_KEY contains a line break"));
         c.upstreamHeaders.append({"api-key", key.trimmed().toUtf8()});
     }
+    const QString bearerPath = p.isSet(bearerFile)
+                                   ? p.value(bearerFile)
+                                   : env.value(QStringLiteral("UPSTREAM_BEARER_TOKEN_FILE"));
+    if (!bearerPath.isEmpty() && !readBearerTokenFile(bearerPath, &c.upstreamHeaders, &error))
+        return fail(error);
+    // Azure OpenAI answers 401 to every session without one: say so now, once.
+    if (azure && !http::hasHeader(c.upstreamHeaders, "api-key") &&
+        !http::hasHeader(c.upstreamHeaders, "Authorization"))
+        return fail(QStringLiteral(
+            "the Azure OpenAI upstream needs a key: an api-key line in --upstream-header-file "
+            "(or $UPSTREAM_HEADER_FILE), $UPSTREAM_API_KEY, or --upstream-bearer-token-file "
+            "with a Microsoft Entra token"));
     if (p.isSet(caFile)) {
         c.upstreamCaFile = p.value(caFile);
         QFile f(c.upstreamCaFile);

@@ -4,6 +4,7 @@
 
 #include <QProcessEnvironment>
 #include <QStringList>
+#include <QUrl>
 
 namespace blueshift::server {
 
@@ -17,9 +18,24 @@ struct CommandLine
 
 // `blueshift-server relay [options]`; `args` starts with the subcommand name. The environment
 // supplies what Container Apps sets (PORT, CONTAINER_APP_REVISION, CONTAINER_APP_REPLICA_NAME)
-// and UPSTREAM_URL / UPSTREAM_API_KEY. Secrets are only ever read from files or the environment.
+// and UPSTREAM_URL / UPSTREAM_API_KEY / UPSTREAM_HEADER_FILE / UPSTREAM_BEARER_TOKEN_FILE.
+// Secrets are only ever read from files or the environment.
 CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment &env,
                               relay::RelayConfig *out);
+
+// An Azure OpenAI realtime deployment as the upstream.
+struct AzureOpenAiUpstream
+{
+    QString resource; // NAME of NAME.openai.azure.com
+    QString endpoint; // or the endpoint itself: https://NAME.openai.azure.com, or a stand-in's
+                      // wss://127.0.0.1:PORT
+    QString deployment;
+    QString apiVersion = QStringLiteral("2025-04-01-preview");
+};
+
+// wss://NAME.openai.azure.com/openai/realtime?api-version=V&deployment=D; an empty URL and the
+// reason in *error when a part is missing or malformed.
+QUrl azureOpenAiRealtimeUrl(const AzureOpenAiUpstream &upstream, QString *error);
 
 // Reads "Name: value" lines (blank lines and # comments allowed) for the upstream handshake.
 bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error);

@@ -89,21 +89,34 @@ int runRollout(const QStringList &args)
     }
 
     controlplane::ArmEndpoint endpoint;
-    endpoint.baseUrl = options.admin;
-    if (!options.plan.target.subscription.isEmpty())
-        endpoint.subscription = options.plan.target.subscription;
-    if (!options.plan.target.resourceGroup.isEmpty())
-        endpoint.resourceGroup = options.plan.target.resourceGroup;
-    if (!options.plan.target.apiVersion.isEmpty())
-        endpoint.apiVersion = options.plan.target.apiVersion;
-    endpoint.pollIntervalMs = 500;
-    const QByteArray token = options.token;
-    endpoint.token = [token](std::function<void(QByteArray, QString)> done) {
-        done(token, QString());
-    };
+    if (options.azure) {
+        QString error;
+        const auto azure = controlplane::azureEndpoint(
+            options.azureTarget, QProcessEnvironment::systemEnvironment(), &error);
+        if (!azure) {
+            err(QStringLiteral("blueshift-server rollout: ") + error);
+            return 2;
+        }
+        endpoint = *azure;
+    } else {
+        endpoint.baseUrl = options.admin;
+        if (!options.plan.target.subscription.isEmpty())
+            endpoint.subscription = options.plan.target.subscription;
+        if (!options.plan.target.resourceGroup.isEmpty())
+            endpoint.resourceGroup = options.plan.target.resourceGroup;
+        if (!options.plan.target.apiVersion.isEmpty())
+            endpoint.apiVersion = options.plan.target.apiVersion;
+        endpoint.pollIntervalMs = 500;
+        const QByteArray token = options.token;
+        endpoint.token = [token](std::function<void(QByteArray, QString)> done) {
+            done(token, QString());
+        };
+    }
     controlplane::ArmClient client(endpoint);
 
     rollout::RunnerOptions runnerOptions;
+    // Azure has no log stream of platform events; its steps still mark the timeline.
+    runnerOptions.platformEvents = !options.azure;
     runnerOptions.caFile = options.caFile;
     runnerOptions.acceptSelfSigned = options.acceptSelfSigned;
     rollout::RolloutRunner runner(options.plan, &client, runnerOptions);

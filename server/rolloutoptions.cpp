@@ -23,6 +23,51 @@ bool isLoopback(const QString &host)
 }
 } // namespace
 
+namespace {
+
+// --platform azure: where on Azure (options over the plan's target) and where the token comes
+// from; the endpoint itself is built when the run starts, so --dry-run needs no token.
+CommandLine parseAzure(const QCommandLineParser &p, const QCommandLineOption &admin,
+                       const QCommandLineOption &tokenFile, const QCommandLineOption &subscription,
+                       const QCommandLineOption &resourceGroup, RolloutOptions *o,
+                       RolloutOptions *out)
+{
+    controlplane::AzureTarget &t = o->azureTarget;
+    if (p.isSet(admin)) {
+        t.managementUrl = QUrl(p.value(admin), QUrl::StrictMode);
+        if (const QString e = controlplane::managementUrlError(t.managementUrl); !e.isEmpty())
+            return fail(QStringLiteral("--admin: ") + e);
+    }
+    t.subscription = p.isSet(subscription) ? p.value(subscription) : o->plan.target.subscription;
+    t.resourceGroup =
+        p.isSet(resourceGroup) ? p.value(resourceGroup) : o->plan.target.resourceGroup;
+    if (!o->plan.target.apiVersion.isEmpty())
+        t.apiVersion = o->plan.target.apiVersion;
+    if (t.subscription.isEmpty())
+        return fail(QStringLiteral(
+            "--platform azure needs a subscription: --subscription ID or target.subscription"));
+    if (t.resourceGroup.isEmpty())
+        return fail(QStringLiteral("--platform azure needs a resource group: --resource-group "
+                                   "NAME or target.resourceGroup"));
+    if (const QString e = controlplane::subscriptionIdError(t.subscription); !e.isEmpty())
+        return fail(QStringLiteral("subscription: ") + e);
+    if (const QString e = controlplane::resourceGroupError(t.resourceGroup); !e.isEmpty())
+        return fail(QStringLiteral("resource group: ") + e);
+    if (const QString e = controlplane::apiVersionError(t.apiVersion); !e.isEmpty())
+        return fail(QStringLiteral("api-version: ") + e);
+    if (p.isSet(tokenFile)) {
+        t.tokenSource = controlplane::AzureTarget::TokenSource::File;
+        t.tokenFile = p.value(tokenFile);
+        if (!QFile::exists(t.tokenFile))
+            return fail(QStringLiteral("cannot read token file %1").arg(t.tokenFile));
+    }
+    o->admin = t.managementUrl;
+    *out = *o;
+    return {};
+}
+
+} // namespace
+
 CommandLine parseRolloutOptions(const QStringList &args, RolloutOptions *out)
 {
     QCommandLineParser p;
@@ -59,7 +104,23 @@ CommandLine parseRolloutOptions(const QStringList &args, RolloutOptions *out)
     const QCommandLineOption dryRun(
         QStringLiteral("dry-run"),
         QStringLiteral("Validate the plan and print its steps and assertions; change nothing."));
-    p.addOptions({help, admin, tokenFile, report, ca, selfSigned, dryRun});
+    const QCommandLineOption platform(
+        QStringLiteral("platform"),
+        QStringLiteral("local (default: the local platform's admin API) or azure (Azure "
+                       "Container Apps through https://management.azure.com; the token from "
+                       "--token-file, else $BLUESHIFT_ARM_TOKEN, else az account "
+                       "get-access-token)."),
+        QStringLiteral("name"));
+    const QCommandLineOption subscription(
+        QStringLiteral("subscription"),
+        QStringLiteral("Azure: the subscription ID (default: the plan's target.subscription)."),
+        QStringLiteral("id"));
+    const QCommandLineOption resourceGroup(
+        QStringLiteral("resource-group"),
+        QStringLiteral("Azure: the resource group (default: the plan's target.resourceGroup)."),
+        QStringLiteral("name"));
+    p.addOptions({help, platform, admin, tokenFile, subscription, resourceGroup, report, ca,
+                  selfSigned, dryRun});
     p.addPositionalArgument(QStringLiteral("plan"), QStringLiteral("The rollout plan (JSON)."));
     if (!p.parse(args))
         return fail(p.errorText());
@@ -90,6 +151,14 @@ CommandLine parseRolloutOptions(const QStringList &args, RolloutOptions *out)
     o.acceptSelfSigned = p.isSet(selfSigned);
     if (!o.caFile.isEmpty() && !QFile::exists(o.caFile))
         return fail(QStringLiteral("--ca: %1 does not exist").arg(o.caFile));
+    const QString platformName = p.isSet(platform) ? p.value(platform) : QStringLiteral("local");
+    if (platformName != QLatin1String("local") && platformName != QLatin1String("azure"))
+        return fail(QStringLiteral("--platform must be local or azure"));
+    o.azure = platformName == QLatin1String("azure");
+    if (!o.azure && (p.isSet(subscription) || p.isSet(resourceGroup)))
+        return fail(QStringLiteral("--subscription and --resource-group go with --platform azure"));
+    if (o.azure)
+        return parseAzure(p, admin, tokenFile, subscription, resourceGroup, &o, out);
     if (o.dryRun) {
         *out = o;
         return {};

@@ -2,6 +2,7 @@
 
 #include "relayoptions.h"
 
+#include "controlplane/azuretarget.h"
 #include "rollout/rolloutplan.h"
 
 #include <QByteArray>
@@ -17,7 +18,9 @@ struct RolloutOptions
 {
     QString planFile;
     rollout::Plan plan;
-    QUrl admin;        // the control plane's base URL
+    bool azure = false; // --platform azure: `azureTarget` says where and how to authenticate
+    controlplane::AzureTarget azureTarget;
+    QUrl admin;        // the control plane's base URL (local)
     QByteArray token;  // read from --token-file: never from the command line, never printed
     QString reportDir; // empty: no report files
     QString caFile;    // sessions over wss: trust these CAs

@@ -8,6 +8,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QUrlQuery>
 
 #include <openssl/crypto.h>
 
@@ -288,6 +290,64 @@ bool UpstreamSimService::keyAccepted(const http::Request &request) const
                          std::size_t(given.size())) == 0;
 }
 
+namespace {
+http::Reply azureError(int status, const QString &code, const QString &message)
+{
+    const QJsonObject body{
+        {QStringLiteral("error"),
+         QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+    return {status, "application/json", QJsonDocument(body).toJson(QJsonDocument::Compact), {}};
+}
+
+QUrlQuery queryOf(const http::Request &request)
+{
+    const qsizetype q = request.target.indexOf('?');
+    return QUrlQuery(q < 0 ? QString() : QString::fromUtf8(request.target.mid(q + 1)));
+}
+} // namespace
+
+std::optional<http::Reply> UpstreamSimService::azureRejection(const http::Request &request) const
+{
+    if (m_config.azureDeployments.isEmpty())
+        return std::nullopt;
+    if (request.path != "/openai/realtime")
+        return azureError(404, QStringLiteral("404"), QStringLiteral("Resource not found"));
+    const QUrlQuery query = queryOf(request);
+    const QString version = query.queryItemValue(QStringLiteral("api-version"), QUrl::FullyDecoded);
+    if (version.isEmpty())
+        return azureError(400, QStringLiteral("MissingApiVersionParameter"),
+                          QStringLiteral("The api-version query parameter (?api-version=) is "
+                                         "required for all requests."));
+    static const QRegularExpression wellFormed(QStringLiteral("^\\d{4}-\\d{2}-\\d{2}(-preview)?$"));
+    if (!wellFormed.match(version).hasMatch() ||
+        (!m_config.azureApiVersions.isEmpty() && !m_config.azureApiVersions.contains(version)))
+        return azureError(404, QStringLiteral("404"),
+                          QStringLiteral("Resource not found: api-version '%1' is not supported "
+                                         "by the realtime API here")
+                              .arg(version));
+    return std::nullopt;
+}
+
+std::optional<http::Reply>
+UpstreamSimService::azureDeploymentRejection(const http::Request &request) const
+{
+    if (m_config.azureDeployments.isEmpty())
+        return std::nullopt;
+    const QString deployment =
+        queryOf(request).queryItemValue(QStringLiteral("deployment"), QUrl::FullyDecoded);
+    if (deployment.isEmpty())
+        return azureError(400, QStringLiteral("BadRequest"),
+                          QStringLiteral("The deployment query parameter is required: "
+                                         "/openai/realtime?api-version=...&deployment=NAME"));
+    if (!m_config.azureDeployments.contains(deployment))
+        return azureError(
+            404, QStringLiteral("DeploymentNotFound"),
+            QStringLiteral("The API deployment for this resource does not exist. If you created "
+                           "the deployment within the last 5 minutes, please wait a moment and "
+                           "try again."));
+    return std::nullopt;
+}
+
 http::Reply UpstreamSimService::handle(const http::Request &request, http::HttpWorker &)
 {
     if (request.path == "/healthz")
@@ -303,6 +363,14 @@ http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &requ
         d.rejection = {404, "text/plain; charset=utf-8", "not found\n", {}};
         return d;
     }
+    auto rejected = [this, &d](http::Reply reply, const QString &why) {
+        m_log.write(telemetry::Level::Warning, QStringLiteral("upgrade.rejected"), QString(),
+                    {{QStringLiteral("status"), reply.status}, {QStringLiteral("why"), why}});
+        d.rejection = std::move(reply);
+        return d;
+    };
+    if (auto r = azureRejection(request))
+        return rejected(*r, QStringLiteral("Azure OpenAI URL: ") + QString::fromUtf8(r->body));
     if (m_config.refuseUpgradesStatus) {
         d.rejection = {m_config.refuseUpgradesStatus,
                        "text/plain; charset=utf-8",
@@ -317,11 +385,15 @@ http::UpgradeDecision UpstreamSimService::checkUpgrade(const http::Request &requ
             "application/json",
             R"({"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}})",
             {}};
-        m_log.write(telemetry::Level::Warning, QStringLiteral("upgrade.rejected"), QString(),
-                    {{QStringLiteral("status"), 401},
-                     {QStringLiteral("why"), QStringLiteral("missing or wrong api-key")}});
+        m_log.write(
+            telemetry::Level::Warning, QStringLiteral("upgrade.rejected"), QString(),
+            {{QStringLiteral("status"), 401},
+             {QStringLiteral("why"), QStringLiteral("missing or wrong api-key or bearer token")}});
         return d;
     }
+    if (auto r = azureDeploymentRejection(request))
+        return rejected(*r,
+                        QStringLiteral("Azure OpenAI deployment: ") + QString::fromUtf8(r->body));
     std::uint8_t raw[8];
     net::fillRandom(raw, sizeof raw);
     d.sessionId = "sess_" + QByteArray(reinterpret_cast<const char *>(raw), sizeof raw).toHex();

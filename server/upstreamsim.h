@@ -4,8 +4,10 @@
 #include "telemetry/eventlog.h"
 
 #include <QByteArray>
+#include <QStringList>
 
 #include <atomic>
+#include <optional>
 
 namespace blueshift::server {
 
@@ -15,10 +17,14 @@ struct UpstreamSimConfig
     enum class Mode { Realtime, Echo };
     net::HostPort listen{QByteArrayLiteral("127.0.0.1"), 9000};
     Mode mode = Mode::Realtime;
-    QByteArray path;            // empty: any path
-    QByteArray requiredKey;     // empty: no key check
-    int audioDeltas = 5;        // response.audio.delta events per response
-    int audioDeltaBytes = 4800; // raw audio bytes per delta (base64 on the wire)
+    QByteArray path;        // empty: any path
+    QByteArray requiredKey; // empty: no key check
+    // Azure OpenAI's URL shape: /openai/realtime?api-version=V&deployment=D, answered as Azure
+    // does when a part is missing or unknown. Empty: any path and query.
+    QStringList azureDeployments;
+    QStringList azureApiVersions; // accepted api-versions; empty: any well-formed one
+    int audioDeltas = 5;          // response.audio.delta events per response
+    int audioDeltaBytes = 4800;   // raw audio bytes per delta (base64 on the wire)
     int audioDeltaIntervalMs = 20;
     int responseDelayMs = 0;      // fault: delay before every answer
     double closeAfterSeconds = 0; // fault: close each session after this long (0: never)
@@ -36,7 +42,8 @@ struct UpstreamSimConfig
 // A stand-in for an Azure OpenAI realtime deployment, so that everything runs offline:
 // session.created on open, session.update -> session.updated, input_audio_buffer.append and
 // .commit, response.create -> response.created, N response.audio.delta, response.done.
-// --mode echo returns every frame unchanged instead.
+// --mode echo returns every frame unchanged instead. With --azure-deployment it also takes the
+// URL Azure OpenAI takes, and rejects what Azure rejects, with Azure's error bodies.
 class UpstreamSimService final : public http::HttpService
 {
 public:
@@ -57,6 +64,9 @@ public:
 
 private:
     bool keyAccepted(const http::Request &request) const;
+    // The Azure OpenAI checks of the request target; a rejection when one fails.
+    std::optional<http::Reply> azureRejection(const http::Request &request) const;
+    std::optional<http::Reply> azureDeploymentRejection(const http::Request &request) const;
 
     UpstreamSimConfig m_config;
     telemetry::EventLog &m_log;

@@ -37,8 +37,19 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
     const QCommandLineOption keyFile(
         QStringLiteral("require-key-file"),
         QStringLiteral(
-            "Answer 401 unless the api-key header (or a Bearer token) equals this file's content."),
+            "Answer 401 unless the api-key header or the Authorization: Bearer token equals this "
+            "file's content."),
         QStringLiteral("file"));
+    const QCommandLineOption azureDeployment(
+        QStringLiteral("azure-deployment"),
+        QStringLiteral("Take Azure OpenAI's URL shape, /openai/realtime?api-version=V&deployment="
+                       "NAME, for this deployment (repeatable); answer 400/404 as Azure does."),
+        QStringLiteral("name"));
+    const QCommandLineOption azureApiVersion(
+        QStringLiteral("azure-api-version"),
+        QStringLiteral("With --azure-deployment: accept only this api-version (repeatable; "
+                       "default any YYYY-MM-DD[-preview])."),
+        QStringLiteral("version"));
     const QCommandLineOption deltas(
         QStringLiteral("audio-deltas"),
         QStringLiteral("response.audio.delta events per response (default 5)."),
@@ -79,8 +90,9 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
     const QCommandLineOption logFormat(QStringLiteral("log-format"),
                                        QStringLiteral("json (default) or text."),
                                        QStringLiteral("format"));
-    p.addOptions({help, listen, mode, path, keyFile, deltas, deltaBytes, deltaInterval, delay,
-                  closeAfter, closeCode, refuse, maxMessage, cert, key, threads, logFormat});
+    p.addOptions({help, listen, mode, path, keyFile, azureDeployment, azureApiVersion, deltas,
+                  deltaBytes, deltaInterval, delay, closeAfter, closeCode, refuse, maxMessage, cert,
+                  key, threads, logFormat});
     p.addPositionalArgument(QStringLiteral("upstream-sim"), QStringLiteral("The subcommand."));
     if (!p.parse(args))
         return {CommandLine::Error, p.errorText()};
@@ -123,6 +135,14 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
     }
     if (p.isSet(path))
         c.path = p.value(path).toUtf8();
+    c.azureDeployments = p.values(azureDeployment);
+    c.azureApiVersions = p.values(azureApiVersion);
+    if (!c.azureApiVersions.isEmpty() && c.azureDeployments.isEmpty())
+        return {CommandLine::Error,
+                QStringLiteral("--azure-api-version goes with --azure-deployment")};
+    if (!c.azureDeployments.isEmpty() && !c.path.isEmpty() && c.path != "/openai/realtime")
+        return {CommandLine::Error,
+                QStringLiteral("--azure-deployment serves /openai/realtime; leave --path out")};
     if (p.isSet(keyFile)) {
         QFile f(p.value(keyFile));
         if (!f.open(QIODevice::ReadOnly))

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
@@ -7,6 +8,7 @@
 #include <QUrl>
 
 #include <functional>
+#include <optional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -21,9 +23,16 @@ struct ArmEndpoint
     QUrl baseUrl;
     QString subscription = QStringLiteral("local");
     QString resourceGroup = QStringLiteral("local");
-    QString apiVersion = QStringLiteral("2025-01-01");
+    QString apiVersion = QStringLiteral("2025-01-01"); // Microsoft.App
+    // Subscriptions and resource groups belong to Microsoft.Resources, whose api-versions are
+    // not Microsoft.App's: ARM answers 400 InvalidApiVersionParameter to a Microsoft.App one.
+    QString subscriptionsApiVersion = QStringLiteral("2022-12-01");
+    QString resourceGroupsApiVersion = QStringLiteral("2021-04-01");
     // Called before every request; answers the bearer token (never logged) or an error.
     std::function<void(std::function<void(QByteArray token, QString error)>)> token;
+    // Called when the service answered 401 to a token: the source drops what it cached, and
+    // the request is tried once more with a new token.
+    std::function<void()> tokenRejected;
     int maxRetries = 4;        // for 429 and 5xx
     int pollIntervalMs = 1000; // when a long-running operation gives no Retry-After
     int operationTimeoutMs = 10 * 60 * 1000;
@@ -44,6 +53,9 @@ public:
     QString errorMessage() const { return m_errorMessage; }
     // "Code: message", as a user should read it.
     QString errorText() const;
+    // Stops waiting at once (a request in flight is aborted, a pending poll or retry dropped)
+    // and finishes with errorCode "Cancelled". ARM has no cancel for a long-running operation:
+    // what the service already started goes on.
     void cancel();
 
 Q_SIGNALS:
@@ -63,6 +75,7 @@ private:
     QString m_errorMessage;
     bool m_cancelled = false;
     QPointer<QNetworkReply> m_reply;
+    std::function<void()> m_cancelHook;
 };
 
 class ArmClient : public QObject
@@ -93,14 +106,25 @@ public:
     ArmCall *send(const QByteArray &method, const QString &path, const QJsonObject &body = {},
                   bool list = false);
 
+    // Retry-After as delta-seconds or an HTTP date, in milliseconds from `now`; nothing when
+    // the value is neither.
+    static std::optional<qint64> retryAfterMs(const QByteArray &value, const QDateTime &now);
+
 private:
     struct Request;
     void start(std::shared_ptr<Request> r);
     void issue(std::shared_ptr<Request> r, const QByteArray &token);
     void handleReply(std::shared_ptr<Request> r, QNetworkReply *reply);
-    void poll(std::shared_ptr<Request> r);
+    void handlePoll(std::shared_ptr<Request> r, QNetworkReply *reply, int status,
+                    const QJsonObject &json);
+    void schedule(std::shared_ptr<Request> r, QNetworkReply *reply);
+    void finalGet(std::shared_ptr<Request> r, const QUrl &url);
+    void fail(std::shared_ptr<Request> r, const QString &code, const QString &message);
     void finish(std::shared_ptr<Request> r);
     QUrl urlFor(const QString &pathOrUrl) const;
+    // A URL the service handed out (nextLink, Azure-AsyncOperation, Location).
+    QUrl followUrl(const QByteArray &value) const;
+    bool sameOrigin(const QUrl &url) const;
 
     ArmEndpoint m_endpoint;
     QNetworkAccessManager *m_nam;

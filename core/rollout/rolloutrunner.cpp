@@ -18,6 +18,8 @@ RolloutRunner::RolloutRunner(Plan plan, controlplane::ArmClient *client, RunnerO
     , m_resolver(m_plan.target.app)
 {
     m_timer.setSingleShot(true);
+    // A hold of 5 s lasts 5 s: a coarse timer may end it 5% early.
+    m_timer.setTimerType(Qt::PreciseTimer);
     connect(&m_timer, &QTimer::timeout, this, [this] {
         std::function<void()> then = std::move(m_onTimer);
         m_onTimer = nullptr;
@@ -239,6 +241,7 @@ bool RolloutRunner::startGroup(const SessionGroupSpec &spec, QString *error)
                 .arg(config.sessions)
                 .arg(url.adjusted(QUrl::RemoveQuery | QUrl::RemoveUserInfo).toString()));
     m_groups.push_back(std::move(run));
+    Q_EMIT sessionGroupStarted(spec.name, m_groups.back()->fleet.get());
     return true;
 }
 
@@ -295,9 +298,53 @@ void RolloutRunner::nextStep()
         finishSteps();
         return;
     }
+    if (m_pauseBeforeSteps && changesPlatform(m_plan.steps.at(m_current).kind)) {
+        m_paused = true;
+        judgeSoFar();
+        Q_EMIT pausedBefore(m_current);
+        return;
+    }
+    runCurrentStep();
+}
+
+void RolloutRunner::proceed()
+{
+    if (!m_paused || m_phase != Phase::Steps || m_outcome != Outcome::Running)
+        return;
+    m_paused = false;
+    runCurrentStep();
+}
+
+void RolloutRunner::judgeSoFar()
+{
+    // What the user decides on: the windows still open, judged up to now (the next step that
+    // changes the platform closes them for good and judges them again).
+    const RolloutEvidence e = evidence();
+    for (int j = 0; j < m_current; ++j) {
+        StepWindow w = m_steps.at(j);
+        if (w.start < 0 || w.windowEnd >= 0)
+            continue;
+        w.windowEnd = now();
+        for (const AssertionSpec &spec : m_plan.steps.at(j).assertions) {
+            if (spec.kind == AssertionKind::CloseCodesOnDeactivated ||
+                spec.kind == AssertionKind::RoutedToDeactivated)
+                continue;
+            AssertionResult r = AssertionEvaluator::evaluate(spec, w, e);
+            r.final = false;
+            Q_EMIT assertionEvaluated(r);
+        }
+    }
+}
+
+void RolloutRunner::runCurrentStep()
+{
     const PlanStep &s = m_plan.steps.at(m_current);
     StepWindow &w = m_steps[m_current];
     w.start = now();
+    w.actionDone = -1;
+    w.end = -1;
+    w.ok = false;
+    w.error.clear();
     if (changesPlatform(s.kind))
         closeWindows(w.start);
     w.weights = m_resolver.effectiveWeights();
@@ -356,6 +403,13 @@ void RolloutRunner::stepDone(bool ok, const QString &detail)
     if (!ok)
         w.error = detail;
     Q_EMIT stepFinished(m_current, ok, detail);
+    if (!ok && m_pauseBeforeSteps) {
+        addNote(stepLabel(m_plan.steps.at(m_current)) + QStringLiteral(" failed: ") + detail +
+                QStringLiteral("; waiting to retry it or to abort"));
+        m_paused = true;
+        Q_EMIT pausedBefore(m_current);
+        return;
+    }
     if (!ok) {
         fail(Outcome::Failed,
              stepLabel(m_plan.steps.at(m_current)) + QStringLiteral(": ") + detail);
@@ -476,6 +530,7 @@ void RolloutRunner::fail(Outcome outcome, const QString &error)
         return;
     m_outcome = outcome;
     m_error = error;
+    m_paused = false;
     m_timer.stop();
     m_onTimer = nullptr;
     if (m_call)

@@ -71,6 +71,18 @@ public:
     ~RolloutRunner() override;
 
     void start();
+    // Step by step, as the console's wizard drives a rollout: before each step that changes the
+    // platform (deploy, traffic, label, activate, deactivate) the runner stops, judges the
+    // windows still open on what is known so far, and emits pausedBefore(); proceed() runs the
+    // step. A step that fails does not end such a run: the runner pauses before it again, and
+    // proceed() tries it once more (a deploy whose PATCH was accepted only waits for its revision
+    // again). Set before start(); abort() ends the run either way.
+    void setPauseBeforeSteps(bool pause) { m_pauseBeforeSteps = pause; }
+    bool pausesBeforeSteps() const { return m_pauseBeforeSteps; }
+    void proceed();
+    bool isPaused() const { return m_paused; }
+    // The step the run is paused before, or running; -1 before the first.
+    int currentStep() const { return m_current; }
     // Stops where it is: the current call is cancelled, the sessions are stopped, the
     // assertions of the steps that ran are judged; finished() follows.
     void abort(const QString &why);
@@ -103,6 +115,11 @@ Q_SIGNALS:
     void assertionEvaluated(const blueshift::rollout::AssertionResult &result);
     // A line worth showing: where the sessions go, a platform without an event stream ...
     void note(const QString &text);
+    // Waiting for proceed() before step `index` (pauseBeforeSteps), first or after it failed.
+    void pausedBefore(int index);
+    // A session group's fleet started (the plan's own group before the first step, others at
+    // their startSessions step); it lives as long as the runner.
+    void sessionGroupStarted(const QString &group, blueshift::harness::Fleet *fleet);
     void platformEvent(const QString &kind, double time, const QJsonObject &fields);
     void finished();
 
@@ -124,6 +141,8 @@ private:
                           std::function<void(bool, QString)> done);
     int openOn(const QString &revision) const;
     void nextStep();
+    void runCurrentStep();
+    void judgeSoFar();
     void stepDone(bool ok, const QString &detail);
     void closeWindows(double time);
     void judge(int stepIndex, bool final);
@@ -177,6 +196,8 @@ private:
     QTimer m_timer;
     std::function<void()> m_onTimer;
     int m_stopping = 0;
+    bool m_pauseBeforeSteps = false;
+    bool m_paused = false;
 };
 
 } // namespace blueshift::rollout

@@ -175,8 +175,25 @@ void RolloutRunner::pollReady(const QString &revision, double deadline,
 
 void RolloutRunner::runDeploy(const PlanStep &step)
 {
-    const double deadline = m_steps.at(step.index).start + step.timeoutSeconds;
-    call(m_client->getApp(m_plan.target.app), [this, step, deadline](controlplane::ArmCall *c) {
+    auto whenReady = [this, step](const QString &name) {
+        pollReady(name, m_steps.at(step.index).start + step.timeoutSeconds,
+                  [this, step, name](const QString &why) {
+                      if (!why.isEmpty()) {
+                          stepDone(false, why);
+                          return;
+                      }
+                      StepWindow &w = m_steps[step.index];
+                      w.actionDone = now();
+                      w.weights = m_resolver.effectiveWeights();
+                      stepDone(true, QStringLiteral("revision %1 ready").arg(name));
+                  });
+    };
+    // A retry after the PATCH was accepted: another PATCH would make nothing new; wait again.
+    if (const QString made = m_steps.at(step.index).revision; !made.isEmpty()) {
+        whenReady(made);
+        return;
+    }
+    call(m_client->getApp(m_plan.target.app), [this, step, whenReady](controlplane::ArmCall *c) {
         if (!c->ok()) {
             stepDone(false, QStringLiteral("cannot read the app: ") + c->errorText());
             return;
@@ -190,7 +207,7 @@ void RolloutRunner::runDeploy(const PlanStep &step)
         const QJsonObject patch{
             {QStringLiteral("properties"), QJsonObject{{QStringLiteral("template"), tmpl}}}};
         call(m_client->patchApp(m_plan.target.app, patch),
-             [this, step, deadline](controlplane::ArmCall *p) {
+             [this, step, whenReady](controlplane::ArmCall *p) {
                  if (!p->ok()) {
                      stepDone(false, QStringLiteral("PATCH of the template: ") + p->errorText());
                      return;
@@ -203,16 +220,7 @@ void RolloutRunner::runDeploy(const PlanStep &step)
                  if (model::fromJson(p->body(), &app, &error) && app.configuration.ingress)
                      m_resolver.setTraffic(app.configuration.ingress->traffic);
                  m_steps[step.index].revision = name;
-                 pollReady(name, deadline, [this, step, name](const QString &why) {
-                     if (!why.isEmpty()) {
-                         stepDone(false, why);
-                         return;
-                     }
-                     StepWindow &w = m_steps[step.index];
-                     w.actionDone = now();
-                     w.weights = m_resolver.effectiveWeights();
-                     stepDone(true, QStringLiteral("revision %1 ready").arg(name));
-                 });
+                 whenReady(name);
              });
     });
 }
@@ -379,6 +387,13 @@ void RolloutRunner::runWait(const PlanStep &step)
 
 void RolloutRunner::runStartSessions(const PlanStep &step)
 {
+    // A retry: the group this step started is still running (the plan never starts a running
+    // group), so only wait for its sessions again.
+    if (SessionGroupRun *g = group(step.group); g && g->fleet->isRunning() && !g->stopped) {
+        waitForGroupOpen(g, now() + g->spec.startTimeoutSeconds,
+                         [this](bool ok, const QString &detail) { stepDone(ok, detail); });
+        return;
+    }
     QString error;
     if (!startGroup(step.sessions, &error)) {
         stepDone(false, error);

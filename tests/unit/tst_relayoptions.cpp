@@ -38,6 +38,11 @@ private Q_SLOTS:
     void apiKeyFromEnvironment();
     void headerFileFromEnvironment();
     void byteSizes();
+    void azureOpenAiUrl_data();
+    void azureOpenAiUrl();
+    void azureOpenAiErrors_data();
+    void azureOpenAiErrors();
+    void bearerTokenFile();
 };
 
 void tst_RelayOptions::defaultsAndContainerAppsEnvironment()
@@ -256,6 +261,162 @@ void tst_RelayOptions::byteSizes()
     QVERIFY(!server::parseByteSize(QStringLiteral("-1"), &v));
     QVERIFY(!server::parseByteSize(QStringLiteral("1.5MiB"), &v));
     QVERIFY(!server::parseByteSize(QStringLiteral("lots"), &v));
+}
+
+void tst_RelayOptions::azureOpenAiUrl_data()
+{
+    QTest::addColumn<QString>("args");
+    QTest::addColumn<QString>("url");
+    const QString key = QStringLiteral(" --azure-openai-deployment gpt-realtime");
+    QTest::addRow("resource name")
+        << QStringLiteral("--azure-openai-resource MyRes") + key
+        << QStringLiteral("wss://myres.openai.azure.com/openai/realtime?api-version=2025-04-01-"
+                          "preview&deployment=gpt-realtime");
+    QTest::addRow("endpoint as the portal shows it")
+        << QStringLiteral("--azure-openai-endpoint https://myres.openai.azure.com/") + key
+        << QStringLiteral("wss://myres.openai.azure.com/openai/realtime?api-version=2025-04-01-"
+                          "preview&deployment=gpt-realtime");
+    QTest::addRow("cognitiveservices endpoint, own api-version")
+        << QStringLiteral("--azure-openai-endpoint https://myres.cognitiveservices.azure.com "
+                          "--azure-openai-api-version 2024-10-01-preview") +
+               key
+        << QStringLiteral("wss://myres.cognitiveservices.azure.com/openai/realtime?api-version="
+                          "2024-10-01-preview&deployment=gpt-realtime");
+    QTest::addRow("local stand-in over wss")
+        << QStringLiteral("--azure-openai-endpoint wss://127.0.0.1:8443") + key
+        << QStringLiteral("wss://127.0.0.1:8443/openai/realtime?api-version=2025-04-01-preview&"
+                          "deployment=gpt-realtime");
+    QTest::addRow("local stand-in over ws")
+        << QStringLiteral("--azure-openai-endpoint ws://127.0.0.1:9000") + key
+        << QStringLiteral("ws://127.0.0.1:9000/openai/realtime?api-version=2025-04-01-preview&"
+                          "deployment=gpt-realtime");
+}
+
+void tst_RelayOptions::azureOpenAiUrl()
+{
+    QFETCH(QString, args);
+    QFETCH(QString, url);
+    relay::RelayConfig c;
+    // UPSTREAM_URL from the environment gives way to the Azure options.
+    const auto env = envWith({{"UPSTREAM_API_KEY", "k-1"}, {"UPSTREAM_URL", "ws://env/"}});
+    const CommandLine cl = server::parseRelayOptions(argv(args), env, &c);
+    QVERIFY2(cl.status == CommandLine::Run, qPrintable(cl.message));
+    QCOMPARE(c.upstream.toString(QUrl::FullyEncoded), url);
+    QCOMPARE(c.upstreamHeaders,
+             http::HeaderList({qMakePair(QByteArray("api-key"), QByteArray("k-1"))}));
+}
+
+void tst_RelayOptions::azureOpenAiErrors_data()
+{
+    QTest::addColumn<QString>("args");
+    QTest::addColumn<bool>("withKey");
+    QTest::addColumn<QString>("messagePart");
+    const QString d = QStringLiteral(" --azure-openai-deployment gpt-realtime");
+    QTest::addRow("with --upstream")
+        << QStringLiteral("--upstream ws://h/ --azure-openai-resource r") + d << true
+        << QStringLiteral("exclude each other");
+    QTest::addRow("resource and endpoint")
+        << QStringLiteral("--azure-openai-resource r --azure-openai-endpoint https://r.openai."
+                          "azure.com") +
+               d
+        << true << QStringLiteral("one of --azure-openai-resource");
+    QTest::addRow("deployment alone")
+        << d.trimmed() << true << QStringLiteral("one of --azure-openai-resource");
+    QTest::addRow("no deployment") << QStringLiteral("--azure-openai-resource r") << true
+                                   << QStringLiteral("--azure-openai-deployment is missing");
+    QTest::addRow("resource with a dot")
+        << QStringLiteral("--azure-openai-resource r.openai.azure.com") + d << true
+        << QStringLiteral("not a resource name");
+    QTest::addRow("deployment with a slash")
+        << QStringLiteral("--azure-openai-resource r --azure-openai-deployment a/b") << true
+        << QStringLiteral("not a deployment name");
+    QTest::addRow("plain http to the internet")
+        << QStringLiteral("--azure-openai-endpoint http://r.openai.azure.com") + d << true
+        << QStringLiteral("must use https");
+    QTest::addRow("endpoint with a path")
+        << QStringLiteral("--azure-openai-endpoint https://r.openai.azure.com/openai/realtime") + d
+        << true << QStringLiteral("no path, query or credentials");
+    QTest::addRow("endpoint with a key in the query")
+        << QStringLiteral("--azure-openai-endpoint https://r.openai.azure.com/?api-key=x") + d
+        << true << QStringLiteral("no path, query or credentials");
+    QTest::addRow("bad api-version")
+        << QStringLiteral("--azure-openai-resource r --azure-openai-api-version latest") + d << true
+        << QStringLiteral("'latest' is not an api-version");
+    QTest::addRow("no key") << QStringLiteral("--azure-openai-resource r") + d << false
+                            << QStringLiteral("needs a key");
+}
+
+void tst_RelayOptions::azureOpenAiErrors()
+{
+    QFETCH(QString, args);
+    QFETCH(bool, withKey);
+    QFETCH(QString, messagePart);
+    relay::RelayConfig c;
+    const auto env = withKey ? envWith({{"UPSTREAM_API_KEY", "k-1"}}) : QProcessEnvironment();
+    const CommandLine cl = server::parseRelayOptions(argv(args), env, &c);
+    QCOMPARE(cl.status, CommandLine::Error);
+    QVERIFY2(cl.message.contains(messagePart), qPrintable(cl.message));
+    QVERIFY2(!cl.message.contains(QLatin1Char('\n')), "errors are one line");
+}
+
+void tst_RelayOptions::bearerTokenFile()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("entra-token"));
+    auto write = [&path](const QByteArray &content) {
+        QFile f(path);
+        return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(content) >= 0;
+    };
+    const QByteArray token = "eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJjb2duaXRpdmVzZXJ2aWNlcyJ9.SECRETSIG";
+    QVERIFY(write(token + '\n'));
+    const QString azure =
+        QStringLiteral("--azure-openai-resource r --azure-openai-deployment gpt-realtime");
+    relay::RelayConfig c;
+    CommandLine cl = server::parseRelayOptions(
+        argv(azure + QStringLiteral(" --upstream-bearer-token-file ") + path),
+        QProcessEnvironment(), &c);
+    QVERIFY2(cl.status == CommandLine::Run, qPrintable(cl.message));
+    QCOMPARE(c.upstreamHeaders,
+             http::HeaderList({qMakePair(QByteArray("Authorization"), "Bearer " + token)}));
+
+    // From the environment, as a mounted secret would be given.
+    relay::RelayConfig e;
+    const QByteArray pathBytes = path.toLocal8Bit();
+    cl = server::parseRelayOptions(
+        argv(azure), envWith({{"UPSTREAM_BEARER_TOKEN_FILE", pathBytes.constData()}}), &e);
+    QVERIFY2(cl.status == CommandLine::Run, qPrintable(cl.message));
+    QCOMPARE(e.upstreamHeaders.size(), 1);
+
+    // Two Authorization headers, an empty file, a file with more than the token: errors that
+    // never quote the token.
+    const QString headers = dir.filePath(QStringLiteral("headers"));
+    QFile h(headers);
+    QVERIFY(h.open(QIODevice::WriteOnly));
+    h.write("Authorization: Bearer other\n");
+    h.close();
+    relay::RelayConfig f;
+    cl = server::parseRelayOptions(argv(azure + QStringLiteral(" --upstream-header-file ") +
+                                        headers + QStringLiteral(" --upstream-bearer-token-file ") +
+                                        path),
+                                   QProcessEnvironment(), &f);
+    QCOMPARE(cl.status, CommandLine::Error);
+    QVERIFY2(cl.message.contains(QLatin1String("Authorization is given twice")),
+             qPrintable(cl.message));
+    for (const QByteArray &content : {QByteArray("\n"), QByteArray(token + "\nsecond-line")}) {
+        QVERIFY(write(content));
+        cl = server::parseRelayOptions(
+            argv(azure + QStringLiteral(" --upstream-bearer-token-file ") + path),
+            QProcessEnvironment(), &f);
+        QCOMPARE(cl.status, CommandLine::Error);
+        QVERIFY2(cl.message.contains(path), qPrintable(cl.message));
+        QVERIFY2(!cl.message.contains(QLatin1String("SECRETSIG")), qPrintable(cl.message));
+    }
+    cl = server::parseRelayOptions(
+        argv(azure + QStringLiteral(" --upstream-bearer-token-file /nonexistent/t")),
+        QProcessEnvironment(), &f);
+    QCOMPARE(cl.status, CommandLine::Error);
+    QVERIFY2(cl.message.startsWith(QLatin1String("cannot read bearer token file /nonexistent/t")),
+             qPrintable(cl.message));
 }
 
 QTEST_GUILESS_MAIN(tst_RelayOptions)

@@ -1,0 +1,3 @@
+#include "chartslog.h"
+
+Q_LOGGING_CATEGORY(lcCharts, "blueshift.gui.charts")

@@ -1,0 +1,3 @@
+#include "doctorguilog.h"
+
+Q_LOGGING_CATEGORY(lcDoctorDialog, "blueshift.gui.doctor")

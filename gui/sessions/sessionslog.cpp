@@ -1,0 +1,3 @@
+#include "sessionslog.h"
+
+Q_LOGGING_CATEGORY(lcSessions, "blueshift.gui.sessions")
