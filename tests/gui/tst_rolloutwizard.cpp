@@ -7,6 +7,8 @@
 // the wizard mid-rollout land in <build>/tests/gui/artifacts.
 #include "app/appsession.h"
 #include "app/settings.h"
+#include "charts/chartspanel.h"
+#include "charts/livesessionschart.h"
 #include "doctor/doctordialog.h"
 #include "events/eventsmodel.h"
 #include "localplatformsupport.h"
@@ -15,6 +17,8 @@
 #include "rollout/rolloutstepsmodel.h"
 #include "rollout/rolloutstepspanel.h"
 #include "rollout/rolloutwizard.h"
+#include "sessions/sessionsmodel.h"
+#include "sessions/sessionspanel.h"
 
 #include "rollout/planparser.h"
 #include "rollout/rolloutrunner.h"
@@ -154,6 +158,19 @@ void TestRolloutWizard::fullBlueGreen()
     QVERIFY(!w.promoteButton()->isEnabled());
     QVERIFY(!w.abortButton()->isEnabled());
 
+    // The sessions table and the charts follow the run's main group, as in the main window.
+    SessionsPanel table;
+    ChartsPanel charts;
+    charts.resize(900, 500);
+    charts.show();
+    connect(&w, &RolloutWizard::fleetStarted, &table,
+            [&](harness::Fleet *fleet, const QString &group) {
+                if (group != QLatin1String("main"))
+                    return;
+                table.follow(fleet);
+                charts.setFleet(fleet);
+            });
+
     QSignalSpy started(&w, &RolloutWizard::runStarted);
     QSignalSpy fleets(&w, &RolloutWizard::fleetStarted);
     QSignalSpy events(&w, &RolloutWizard::harnessEvents);
@@ -267,6 +284,30 @@ void TestRolloutWizard::fullBlueGreen()
         QCOMPARE(r.revision, kGreen);
         QVERIFY(r.reconnects >= 1);
     }
+    // The sessions table shows the same: 50 rows, every one on green, each reconnected.
+    SessionsModel *rows = table.model();
+    QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 50, kTimeout);
+    for (int row = 0; row < rows->rowCount(); ++row) {
+        QCOMPARE(rows->index(row, 0).data(SessionsModel::RevisionRole).toString(), kGreen);
+        QVERIFY(rows->index(row, SessionsModel::Reconnects).data().toInt() >= 1);
+    }
+    // The live-sessions chart: a marker per step, and a time when all 50 were on green and
+    // none on blue (after the drain, before the sessions were stopped).
+    LiveSessionsChart *live = charts.liveSessionsChart();
+    QTRY_VERIFY_WITH_TIMEOUT(live->markerCount() >= 6, kTimeout);
+    QTRY_VERIFY_WITH_TIMEOUT(live->csv().section(u'\n', 0, 0).contains(kGreen), kTimeout);
+    const QStringList csvLines = live->csv().split(u'\n', Qt::SkipEmptyParts);
+    const QStringList header = csvLines.constFirst().split(u',');
+    const qsizetype blueColumn = header.indexOf(kBlue);
+    const qsizetype greenColumn = header.indexOf(kGreen);
+    QVERIFY2(blueColumn > 0 && greenColumn > 0, qPrintable(csvLines.constFirst()));
+    bool allOnGreen = false;
+    for (const QString &line : csvLines.mid(1)) {
+        const QStringList v = line.split(u',');
+        if (v.value(blueColumn).toDouble() == 0 && v.value(greenColumn).toDouble() == 50)
+            allOnGreen = true;
+    }
+    QVERIFY2(allOnGreen, qPrintable(live->csv()));
     // Steps and verdicts went to the events view.
     QStringList kinds;
     for (const QList<QVariant> &e : std::as_const(events))
