@@ -13,6 +13,7 @@
 #include "events/eventsmodel.h"
 #include "localplatformsupport.h"
 #include "mainwindow.h"
+#include "revisions/revisionsmodel.h"
 #include "rollout/bluegreenform.h"
 #include "rollout/rolloutstepsmodel.h"
 #include "rollout/rolloutstepspanel.h"
@@ -284,6 +285,30 @@ void TestRolloutWizard::fullBlueGreen()
         QCOMPARE(r.revision, kGreen);
         QVERIFY(r.reconnects >= 1);
     }
+    // The revisions model, fed by the console's polls as the Revisions view is: green carries
+    // 100%, blue is inactive with none.
+    RevisionsModel revisions;
+    const auto feed = [&] {
+        if (console.session.hasSnapshot())
+            revisions.setSnapshot(console.session.app(), console.session.revisions());
+    };
+    connect(&console.session, &AppSession::snapshotChanged, &revisions, feed);
+    console.session.refresh();
+    const auto rowOf = [&](const QString &name) {
+        for (int row = 0; row < revisions.rowCount(); ++row) {
+            if (revisions.index(row, 0).data(RevisionsModel::RevisionNameRole).toString() == name)
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(
+        rowOf(kGreen) >= 0 && rowOf(kBlue) >= 0 &&
+            !revisions.index(rowOf(kBlue), 0).data(RevisionsModel::ActiveRole).toBool(),
+        kTimeout);
+    QCOMPARE(revisions.index(rowOf(kGreen), 0).data(RevisionsModel::WeightRole).toInt(), 100);
+    QCOMPARE(revisions.index(rowOf(kBlue), 0).data(RevisionsModel::WeightRole).toInt(), 0);
+    QVERIFY(revisions.index(rowOf(kGreen), 0).data(RevisionsModel::ActiveRole).toBool());
+
     // The sessions table shows the same: 50 rows, every one on green, each reconnected.
     SessionsModel *rows = table.model();
     QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 50, kTimeout);
