@@ -23,6 +23,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace blueshift::server {
@@ -276,6 +277,8 @@ int runLocal(const QStringList &args)
         upstreamSim.setArguments({QStringLiteral("upstream-sim"), QStringLiteral("--listen"),
                                   QStringLiteral("127.0.0.1:0")});
         upstreamSim.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        // Like a replica: a platform that dies (SIGKILL included) takes its upstream with it.
+        upstreamSim.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
         upstreamSim.start();
         // Start-up only: the platform has nothing to serve before its default upstream exists.
         if (!upstreamSim.waitForStarted(5000) || !upstreamSim.waitForReadyRead(5000)) {
