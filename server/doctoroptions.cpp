@@ -1,4 +1,5 @@
 #include "doctoroptions.h"
+#include "http/headerfile.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -133,7 +134,7 @@ CommandLine parseDoctorOptions(const QStringList &args, DoctorOptions *out)
     }
     if (p.isSet(headerFile)) {
         QString error;
-        if (!readHeaderFile(p.value(headerFile), &c.headers, &error))
+        if (!http::readHeaderFile(p.value(headerFile), &c.headers, &error))
             return fail(error);
         for (const auto &h : std::as_const(c.headers)) {
             if (h.first.compare("origin", Qt::CaseInsensitive) == 0)

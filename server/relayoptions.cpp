@@ -1,5 +1,7 @@
 #include "relayoptions.h"
 
+#include "http/headerfile.h"
+
 #include <QCommandLineParser>
 #include <QFile>
 #include <QHostAddress>
@@ -84,61 +86,6 @@ bool parseByteSize(const QString &text, quint64 *out)
     if (v > (quint64(1) << 40) / mult)
         return false;
     *out = v * mult;
-    return true;
-}
-
-bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read header file %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    if (f.size() > 64 * 1024) {
-        *error = QStringLiteral("header file %1 is larger than 64 KiB").arg(path);
-        return false;
-    }
-    static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
-    static const QStringList reserved = {
-        QStringLiteral("host"), QStringLiteral("upgrade"), QStringLiteral("connection"),
-        QStringLiteral("content-length"), QStringLiteral("transfer-encoding")};
-    int lineNo = 0;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (QByteArray line : lines) {
-        ++lineNo;
-        if (line.endsWith('\r'))
-            line.chop(1);
-        const QByteArray trimmed = line.trimmed();
-        if (trimmed.isEmpty() || trimmed.startsWith('#'))
-            continue;
-        const qsizetype colon = trimmed.indexOf(':');
-        const QString name =
-            colon > 0 ? QString::fromLatin1(trimmed.left(colon)).trimmed() : QString();
-        // Never quote the line itself: it holds a secret.
-        if (name.isEmpty() || !token.match(name).hasMatch()) {
-            *error = QStringLiteral("header file %1, line %2: expected \"Name: value\"")
-                         .arg(path)
-                         .arg(lineNo);
-            return false;
-        }
-        const QString lower = name.toLower();
-        if (reserved.contains(lower) || lower.startsWith(QLatin1String("sec-websocket-"))) {
-            *error = QStringLiteral(
-                         "header file %1, line %2: %3 is set by the WebSocket handshake itself")
-                         .arg(path)
-                         .arg(lineNo)
-                         .arg(name);
-            return false;
-        }
-        const QByteArray value = trimmed.mid(colon + 1).trimmed();
-        if (value.contains('\0')) {
-            *error = QStringLiteral("header file %1, line %2: invalid characters in the value")
-                         .arg(path)
-                         .arg(lineNo);
-            return false;
-        }
-        out->append({name.toLatin1(), value});
-    }
     return true;
 }
 
@@ -375,7 +322,7 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
     const QString headerPath = p.isSet(headerFile)
                                    ? p.value(headerFile)
                                    : env.value(QStringLiteral("UPSTREAM_HEADER_FILE"));
-    if (!headerPath.isEmpty() && !readHeaderFile(headerPath, &c.upstreamHeaders, &error))
+    if (!headerPath.isEmpty() && !http::readHeaderFile(headerPath, &c.upstreamHeaders, &error))
         return fail(error);
     if (const QString key = env.value(QStringLiteral("UPSTREAM_API_KEY")); !key.isEmpty()) {
         if (key.contains(QLatin1Char('\n')) || key.contains(QLatin1Char('\r')))

@@ -37,9 +37,6 @@ struct AzureOpenAiUpstream
 // reason in *error when a part is missing or malformed.
 QUrl azureOpenAiRealtimeUrl(const AzureOpenAiUpstream &upstream, QString *error);
 
-// Reads "Name: value" lines (blank lines and # comments allowed) for the upstream handshake.
-bool readHeaderFile(const QString &path, http::HeaderList *out, QString *error);
-
 // "1048576", "64KiB", "1MiB", "2M": a byte count.
 bool parseByteSize(const QString &text, quint64 *out);
 

@@ -1,4 +1,5 @@
 #include "sessionsoptions.h"
+#include "http/headerfile.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -265,7 +266,7 @@ CommandLine parseSessionsOptions(const QStringList &args, SessionsOptions *out)
                                    "--reconnect backoff"));
 
     QString error;
-    if (p.isSet(headerFile) && !readHeaderFile(p.value(headerFile), &f.headers, &error))
+    if (p.isSet(headerFile) && !http::readHeaderFile(p.value(headerFile), &f.headers, &error))
         return fail(error);
     if (p.isSet(origin)) {
         const QString text = p.value(origin);

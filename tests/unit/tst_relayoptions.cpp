@@ -1,3 +1,4 @@
+#include "http/headerfile.h"
 #include "relayoptions.h"
 
 #include <QTemporaryDir>
@@ -202,7 +203,7 @@ void tst_RelayOptions::headerFileErrorsNeverQuoteTheValue()
         f.close();
         http::HeaderList h;
         QString error;
-        QVERIFY(!server::readHeaderFile(path, &h, &error));
+        QVERIFY(!http::readHeaderFile(path, &h, &error));
         QVERIFY2(error.contains(QLatin1String("line 1")), qPrintable(error));
         QVERIFY2(!error.contains(QLatin1String("secretvalue123")), qPrintable(error));
     }
