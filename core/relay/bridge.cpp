@@ -1,4 +1,5 @@
 #include "bridge.h"
+#include "bridgebuffers.h"
 
 #include "relayservice.h"
 
@@ -18,11 +19,9 @@ namespace blueshift::relay {
 
 using namespace blueshift::websocket;
 using net::Connection;
+using namespace detail;
 
 namespace {
-// Stop reading a side while more than this waits to be written to the other.
-constexpr std::size_t kHighWater = 256 * 1024;
-constexpr std::size_t kMaxHandshakeResponse = 16 * 1024;
 
 // A complete close frame; code 0 means an empty payload ("no status").
 QByteArray closeFrame(int code, const QByteArray &reason, bool masked)
@@ -48,6 +47,15 @@ QByteArray closeFrame(int code, const QByteArray &reason, bool masked)
     frame.append(reinterpret_cast<const char *>(payload), qsizetype(len));
     return frame;
 }
+
+int wireCode(int received)
+{
+    // An empty close frame is answered with an empty one: 1005 never goes on the wire.
+    return received == CloseCode::NoStatusReceived ? 0 : received;
+}
+} // namespace
+
+namespace detail {
 
 // glibc keeps the pages of freed heap blocks unless they sit at the top of the heap, so a burst
 // of large messages queued before their upstreams opened leaves each idle session's RSS tens of
@@ -75,12 +83,7 @@ void releaseLarge(net::ByteBuffer &buffer, net::EventLoop &loop)
 #endif
 }
 
-int wireCode(int received)
-{
-    // An empty close frame is answered with an empty one: 1005 never goes on the wire.
-    return received == CloseCode::NoStatusReceived ? 0 : received;
-}
-} // namespace
+} // namespace detail
 
 Bridge::Bridge(RelayService &service, http::HttpWorker &worker, RelayWorkerState &state,
                std::unique_ptr<Connection> client, net::ByteBuffer leftover, QByteArray sessionId,
@@ -147,31 +150,6 @@ void Bridge::start()
     }
     // The HTTP phase's read buffer, usually empty by now: an idle session holds no buffer.
     m_client.in.shrinkIfEmpty();
-}
-
-void Bridge::connectNext()
-{
-    if (m_upstream.conn) {
-        m_worker.loop().defer([c = m_upstream.conn.release()] { delete c; });
-    }
-    if (m_nextAddress >= m_addresses.size()) {
-        upstreamFailed(m_lastConnectError);
-        return;
-    }
-    const net::SocketAddress &addr = m_addresses[m_nextAddress++];
-    QString error;
-    m_upstream.conn = Connection::connectTo(m_worker.loop(), addr.get(), addr.length, this, &error);
-    if (m_upstream.conn && m_service.upstream().tls &&
-        !m_upstream.conn->startTls(m_service.upstreamTls()->get(), false, m_service.upstream().host,
-                                   &error)) {
-        m_upstream.conn.reset();
-    }
-    if (!m_upstream.conn) {
-        m_lastConnectError = error;
-        connectNext();
-        return;
-    }
-    m_upstreamState = UpstreamState::Connecting;
 }
 
 void Bridge::onConnected(Connection &conn)
@@ -241,133 +219,6 @@ void Bridge::onFailed(Connection &conn, const QString &error)
     default:
         break;
     }
-}
-
-void Bridge::readHandshakeResponse()
-{
-    Side &up = m_upstream;
-    // An upstream that refuses the upgrade usually sends its response and closes at once: the
-    // end of the stream can come in the same wakeup as the response, which must still be read.
-    bool ended = false;
-    for (;;) {
-        std::uint8_t *dst = up.in.reserveTail(4096);
-        const long n = up.conn->read(dst, up.in.tailRoom());
-        if (n == Connection::WouldBlock)
-            break;
-        if (n == Connection::EndOfStream) {
-            ended = true;
-            break;
-        }
-        if (n == Connection::Error) {
-            upstreamFailed(up.conn->errorString());
-            return;
-        }
-        up.in.commit(std::size_t(n));
-        if (up.in.size() > kMaxHandshakeResponse)
-            break;
-    }
-    http::Response resp;
-    std::size_t consumed = 0;
-    const auto r = http::parseResponseHead(reinterpret_cast<const char *>(up.in.data()),
-                                           up.in.size(), kMaxHandshakeResponse, &resp, &consumed);
-    if (r == http::ParseResult::NeedMore) {
-        if (ended)
-            upstreamFailed(QStringLiteral("upstream closed the connection during the handshake"));
-        return;
-    }
-    if (r != http::ParseResult::Complete) {
-        upstreamFailed(QStringLiteral("malformed handshake response"));
-        return;
-    }
-    if (resp.status != 101) {
-        upstreamFailed(QStringLiteral("upstream refused the upgrade: HTTP %1 %2")
-                           .arg(resp.status)
-                           .arg(QString::fromLatin1(resp.reason.left(60))));
-        return;
-    }
-    if (!http::headerHasToken(resp.headers, "Upgrade", "websocket") ||
-        !http::headerHasToken(resp.headers, "Connection", "upgrade") ||
-        resp.header("Sec-WebSocket-Accept") != acceptKeyFor(m_upstreamKey)) {
-        upstreamFailed(QStringLiteral(
-            "invalid handshake response (Upgrade, Connection or Sec-WebSocket-Accept)"));
-        return;
-    }
-    if (!resp.header("Sec-WebSocket-Extensions").isEmpty() ||
-        !resp.header("Sec-WebSocket-Protocol").isEmpty()) {
-        upstreamFailed(
-            QStringLiteral("upstream chose an extension or subprotocol that was not offered"));
-        return;
-    }
-    up.in.consume(consumed);
-    upstreamOpened();
-    if (m_upstreamState != UpstreamState::Open || !m_upstream.conn)
-        return;
-    if (!up.in.isEmpty()) {
-        bool stop = false;
-        const std::size_t used = processFrames(Dir::ToClient, up.in.data(), up.in.size(), &stop);
-        if (stop)
-            return;
-        up.in.consume(used);
-    }
-    up.in.shrinkIfEmpty();
-    pump(Dir::ToClient);
-}
-
-void Bridge::upstreamOpened()
-{
-    if (m_upstreamTimer) {
-        m_worker.loop().cancelTimer(m_upstreamTimer);
-        m_upstreamTimer = 0;
-    }
-    m_upstreamState = UpstreamState::Open;
-    m_service.log().info(QStringLiteral("upstream.connected"), QString::fromLatin1(m_sessionId),
-                         {{QStringLiteral("upstream"), m_service.upstream().displayUrl},
-                          {QStringLiteral("connect_ms"), double(m_age.elapsed())}});
-    // Only connecting needed these; a session may stay open for hours.
-    m_addresses = std::vector<net::SocketAddress>();
-    m_upstreamKey = QByteArray();
-    m_lastConnectError = QString();
-    m_peer = QString();
-    if (!m_pending.isEmpty()) {
-        m_upstream.conn->write(m_pending.data(), m_pending.size());
-        releaseLarge(m_pending, m_worker.loop());
-    }
-    if (m_pendingClose) {
-        // The client left before the upstream opened: its messages and close are delivered.
-        Connection::linger(std::move(m_upstream.conn));
-        m_upstreamState = UpstreamState::Gone;
-        maybeFinish();
-        return;
-    }
-    if (m_client.conn && m_upstream.conn && m_upstream.conn->pendingOutput() < kHighWater)
-        m_client.conn->setReading(true);
-}
-
-void Bridge::upstreamFailed(const QString &why)
-{
-    if (m_upstreamState == UpstreamState::Gone || m_finished)
-        return;
-    if (m_upstreamTimer) {
-        m_worker.loop().cancelTimer(m_upstreamTimer);
-        m_upstreamTimer = 0;
-    }
-    if (m_upstream.conn) {
-        m_upstream.conn->close();
-        m_worker.loop().defer([c = m_upstream.conn.release()] { delete c; });
-    }
-    m_upstreamState = UpstreamState::Gone;
-    releaseLarge(m_pending, m_worker.loop());
-    WorkerCounters::add(m_state.counters.upstreamFailures, 1);
-    m_service.log().write(telemetry::Level::Warning, QStringLiteral("upstream.failed"),
-                          QString::fromLatin1(m_sessionId),
-                          {{QStringLiteral("upstream"), m_service.upstream().displayUrl},
-                           {QStringLiteral("error"), why}});
-    if (m_client.conn) {
-        const QByteArray reason = "upstream unavailable: " + why.toUtf8();
-        logClosed(CloseCode::InternalError, clampCloseReason(reason), "relay", why);
-        closeSide(Dir::ToClient, CloseCode::InternalError, reason);
-    }
-    maybeFinish();
 }
 
 std::size_t Bridge::backlog(Dir dir) const
