@@ -14,19 +14,13 @@ build_dir=${BLUESHIFT_BUILD_DIR:-$here/build}
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
-# Build and test dependencies, all from Debian 12's archive.
-packages=(
-    cmake ninja-build g++ pkg-config
-    qt6-base-dev qt6-websockets-dev qt6-charts-dev libssl-dev
-    openssl curl procps util-linux
-    clang-format
-    python3 python3-websockets nginx-light haproxy
-    nodejs
-    fonts-dejavu-core
-    dpkg-dev lintian file xz-utils desktop-file-utils appstream
-)
-# Debian's nodejs ships npm separately; NodeSource's nodejs contains it and conflicts with it.
-command -v npm >/dev/null || packages+=(npm)
+# Build, test and run-time dependencies from Debian 12's archive: the one list.
+packages=()
+while read -r package unless_command _; do
+    [ -n "$package" ] || continue
+    [ -n "$unless_command" ] && command -v "$unless_command" >/dev/null && continue
+    packages+=("$package")
+done < <(sed -e 's/#.*//' "$here/scripts/debian-packages")
 
 install_missing() {
     local missing=()
@@ -48,19 +42,22 @@ install_missing() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # Debian starts nginx and haproxy as services on install; the tests run their own.
+    # Without systemd (a container, a chroot) their init scripts started them.
     for svc in nginx haproxy; do
         if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then
             "${sudo[@]}" systemctl stop "$svc" || true
+        elif [ -x "/etc/init.d/$svc" ] && pgrep -x "$svc" >/dev/null; then
+            "${sudo[@]}" "/etc/init.d/$svc" stop >/dev/null || true
         fi
     done
 }
 
 build() {
-    local werror=OFF
-    [ "${CI:-}" = "true" ] && werror=ON
+    # The same configuration for run and test, so that switching between them rebuilds nothing;
+    # -Werror everywhere, since the one supported compiler is Debian 12's.
     say "configuring in $build_dir"
     cmake -S "$here" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-        -DBLUESHIFT_WERROR=$werror >/dev/null
+        -DBLUESHIFT_WERROR=ON >/dev/null
     say "building"
     cmake --build "$build_dir" --parallel "$(nproc)"
 }
