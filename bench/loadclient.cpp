@@ -2,8 +2,8 @@
 
 #include "http/httpmessage.h"
 #include "net/random.h"
+#include "websocket/clienthandshake.h"
 #include "websocket/frame.h"
-#include "websocket/handshake.h"
 
 #include <QString> // QByteArray concatenation goes through QStringBuilder
 
@@ -106,10 +106,13 @@ bool LoadClient::start(const net::SocketAddress &address, const QByteArray &host
         fail(errnoText("connect", errno));
         return false;
     }
-    m_key = generateClientKey();
-    m_request = "GET " + target + " HTTP/1.1\r\nHost: " + hostHeader +
-                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_key +
-                "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: blueshift-wsload\r\n\r\n";
+    websocket::ClientHandshakeOptions options;
+    options.target = target;
+    options.hostHeader = hostHeader;
+    options.userAgent = QByteArrayLiteral("blueshift-wsload");
+    const websocket::ClientHandshake handshake(std::move(options));
+    m_key = handshake.key();
+    m_request = handshake.request();
     m_state = State::Connecting;
     m_interest = EPOLLOUT;
     m_loop.watch(m_fd, m_interest, this);
@@ -313,13 +316,9 @@ void LoadClient::readHandshake()
         fail("malformed handshake response");
         return;
     }
-    if (response.status != 101) {
-        fail("upgrade refused: HTTP " + QByteArray::number(response.status) + ' ' +
-             response.reason);
-        return;
-    }
-    if (response.header("Sec-WebSocket-Accept") != acceptKeyFor(m_key)) {
-        fail("wrong Sec-WebSocket-Accept");
+    if (const auto failure = websocket::ClientHandshake::check(response, m_key);
+        failure != websocket::HandshakeFailure::None) {
+        fail(websocket::handshakeFailureText(failure, response).toUtf8());
         return;
     }
     m_state = State::Open;

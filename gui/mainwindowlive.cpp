@@ -42,9 +42,9 @@ EventEntry toEntry(const harness::Fleet &fleet, const harness::SessionEvent &e)
         const bool expected = e.code == 1000 || e.code == 1001;
         out.level = expected ? QStringLiteral("info") : QStringLiteral("warning");
         out.event = QStringLiteral("session.closed");
-        text += QStringLiteral(" code=%1 by=%2 after=%3s")
+        text += QStringLiteral(" code=%1 by=%2 cause=%3 after=%4s")
                     .arg(e.code)
-                    .arg(stats::closeSideName(e.side))
+                    .arg(stats::closeSideName(e.side), stats::closeCauseName(e.cause))
                     .arg(e.seconds, 0, 'f', 1);
         if (!e.reason.isEmpty())
             text += QStringLiteral(" reason=\"%1\"").arg(e.reason);
@@ -61,6 +61,11 @@ EventEntry toEntry(const harness::Fleet &fleet, const harness::SessionEvent &e)
         out.level = QStringLiteral("debug");
         out.event = QStringLiteral("session.retrying");
         text += QStringLiteral(" attempt=%1 in=%2s").arg(e.attempt).arg(e.seconds, 0, 'f', 2);
+        break;
+    case Kind::Attributed:
+        out.level = QStringLiteral("info");
+        out.event = QStringLiteral("session.attributed");
+        text += QStringLiteral(" from its first message");
         break;
     }
     out.text = text;

@@ -1,5 +1,6 @@
 #include "doctoroptions.h"
 #include "http/headerfile.h"
+#include "runtime/boundedfile.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -144,10 +145,11 @@ CommandLine parseDoctorOptions(const QStringList &args, DoctorOptions *out)
     }
     if (p.isSet(ca)) {
         const QString file = p.value(ca);
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read --ca %1: %2").arg(file, f.errorString()));
-        c.caCertificates = QSslCertificate::fromData(f.read(4 * 1024 * 1024), QSsl::Pem);
+        QByteArray pem;
+        QString error;
+        if (!runtime::readBoundedFile(file, QStringLiteral("--ca"), 4 * 1024 * 1024, &pem, &error))
+            return fail(error);
+        c.caCertificates = QSslCertificate::fromData(pem, QSsl::Pem);
         if (c.caCertificates.isEmpty())
             return fail(QStringLiteral("--ca %1 holds no PEM certificate").arg(file));
         c.customCa = true;

@@ -1,6 +1,8 @@
 #include "relayoptions.h"
 
 #include "http/headerfile.h"
+#include "runtime/boundedfile.h"
+#include "websocket/websocketurl.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -21,22 +23,11 @@ CommandLine fail(const QString &message)
 // token alone (as `az account get-access-token --query accessToken -o tsv` prints it).
 bool readBearerTokenFile(const QString &path, http::HeaderList *headers, QString *error)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read bearer token file %1: %2").arg(path, f.errorString());
+    QByteArray token;
+    if (!runtime::readTokenFile(path, QStringLiteral("bearer token file"), &token, error))
         return false;
-    }
-    if (f.size() > 16 * 1024) {
-        *error = QStringLiteral("bearer token file %1 is larger than 16 KiB").arg(path);
-        return false;
-    }
-    const QByteArray token = f.readAll().trimmed();
     // RFC 6750's b64token; never quote the content, it is the secret.
     static const QRegularExpression b64token(QStringLiteral("^[A-Za-z0-9\\-._~+/]+=*$"));
-    if (token.isEmpty()) {
-        *error = QStringLiteral("bearer token file %1 is empty").arg(path);
-        return false;
-    }
     if (!b64token.match(QString::fromLatin1(token)).hasMatch()) {
         *error =
             QStringLiteral("bearer token file %1 must hold one token and nothing else").arg(path);
@@ -166,7 +157,8 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
                                      QStringLiteral("Show the version."));
     const QCommandLineOption listen(
         QStringLiteral("listen"),
-        QStringLiteral("Address to serve on (default 0.0.0.0:$PORT, else 0.0.0.0:8080)."),
+        QStringLiteral("Address to serve on (default $HOST:$PORT; $HOST defaults to 0.0.0.0, "
+                       "$PORT to 8080)."),
         QStringLiteral("host:port"));
     const QCommandLineOption revision(
         QStringLiteral("revision"),
@@ -277,6 +269,13 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
                             .arg(env.value(QStringLiteral("PORT"))));
         c.listen.port = quint16(port);
     }
+    if (!p.isSet(listen) && env.contains(QStringLiteral("HOST"))) {
+        // The local platform gives every replica HOST=127.0.0.1.
+        const QString host = env.value(QStringLiteral("HOST"));
+        if (QHostAddress(host).isNull())
+            return fail(QStringLiteral("$HOST is not a numeric address: '%1'").arg(host));
+        c.listen.host = host.toLatin1();
+    }
     c.revision =
         p.isSet(revision) ? p.value(revision) : env.value(QStringLiteral("CONTAINER_APP_REVISION"));
     if (c.revision.isEmpty())
@@ -308,14 +307,11 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
         if (upstreamText.isEmpty())
             return fail(QStringLiteral("no upstream: give --upstream ws://host:port/path (or "
                                        "--azure-openai-resource) or set UPSTREAM_URL"));
-        c.upstream = QUrl(upstreamText, QUrl::StrictMode);
-        const QString scheme = c.upstream.scheme().toLower();
-        if (!c.upstream.isValid() || c.upstream.host().isEmpty() ||
-            (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
-            return fail(QStringLiteral("--upstream must be a ws:// or wss:// URL with a host"));
-        if (!c.upstream.userInfo().isEmpty())
-            return fail(QStringLiteral(
-                "--upstream must not carry credentials; use --upstream-header-file"));
+        QString urlError;
+        c.upstream =
+            websocket::parseWebSocketUrl(upstreamText, QStringLiteral("--upstream"), &urlError);
+        if (!c.upstream.isValid())
+            return fail(urlError);
     }
 
     // A file path from the environment suits systemd credentials and mounted secret volumes.
@@ -343,10 +339,11 @@ CommandLine parseRelayOptions(const QStringList &args, const QProcessEnvironment
             "with a Microsoft Entra token"));
     if (p.isSet(caFile)) {
         c.upstreamCaFile = p.value(caFile);
-        QFile f(c.upstreamCaFile);
-        if (!f.open(QIODevice::ReadOnly))
-            return fail(QStringLiteral("cannot read --upstream-ca %1: %2")
-                            .arg(c.upstreamCaFile, f.errorString()));
+        QByteArray pem;
+        QString error;
+        if (!runtime::readBoundedFile(c.upstreamCaFile, QStringLiteral("--upstream-ca"),
+                                      4 * 1024 * 1024, &pem, &error))
+            return fail(error);
     }
     if (p.isSet(path)) {
         c.path = p.value(path).toUtf8();

@@ -7,6 +7,7 @@
 #include "harness/summarytable.h"
 #include "rollout/rolloutreport.h"
 #include "rollout/rolloutrunner.h"
+#include "runtime/outputdirectory.h"
 #include "runtime/unixsignalwatcher.h"
 
 #include <QCoreApplication>
@@ -81,6 +82,13 @@ int runRollout(const QStringList &args)
     if (cl.status == CommandLine::ExitOk) {
         out(cl.message);
         return 0;
+    }
+    // Found out now, not after the rollout has changed the platform.
+    if (QString error;
+        !options.dryRun && !options.reportDir.isEmpty() &&
+        !runtime::prepareOutputDirectory(options.reportDir, QStringLiteral("--report"), &error)) {
+        err(QStringLiteral("blueshift-server rollout: ") + error);
+        return 2;
     }
     if (options.dryRun) {
         std::fputs(qPrintable(planOutline(options.plan)), stdout);

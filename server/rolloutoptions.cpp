@@ -1,6 +1,7 @@
 #include "rolloutoptions.h"
 
 #include "rollout/planparser.h"
+#include "runtime/boundedfile.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -58,8 +59,11 @@ CommandLine parseAzure(const QCommandLineParser &p, const QCommandLineOption &ad
     if (p.isSet(tokenFile)) {
         t.tokenSource = controlplane::AzureTarget::TokenSource::File;
         t.tokenFile = p.value(tokenFile);
-        if (!QFile::exists(t.tokenFile))
-            return fail(QStringLiteral("cannot read token file %1").arg(t.tokenFile));
+        // Read now to refuse a bad file up front; it is read again (renewed) when used.
+        QByteArray token;
+        QString error;
+        if (!runtime::readTokenFile(t.tokenFile, QStringLiteral("token file"), &token, &error))
+            return fail(error);
     }
     o->admin = t.managementUrl;
     *out = *o;
@@ -136,14 +140,12 @@ CommandLine parseRolloutOptions(const QStringList &args, RolloutOptions *out)
     RolloutOptions o;
     o.planFile = positional.constFirst();
     o.dryRun = p.isSet(dryRun);
-    QFile planFile(o.planFile);
-    if (!planFile.open(QIODevice::ReadOnly))
-        return fail(
-            QStringLiteral("cannot read plan %1: %2").arg(o.planFile, planFile.errorString()));
-    if (planFile.size() > 4 * 1024 * 1024)
-        return fail(QStringLiteral("plan %1 is larger than 4 MiB").arg(o.planFile));
     QString error;
-    if (!rollout::PlanParser::parse(planFile.readAll(), &o.plan, &error))
+    QByteArray planText;
+    if (!runtime::readBoundedFile(o.planFile, QStringLiteral("plan"), 4 * 1024 * 1024, &planText,
+                                  &error))
+        return fail(error);
+    if (!rollout::PlanParser::parse(planText, &o.plan, &error))
         return fail(QStringLiteral("plan %1: %2").arg(o.planFile, error));
 
     o.reportDir = p.value(report);
@@ -180,21 +182,8 @@ CommandLine parseRolloutOptions(const QStringList &args, RolloutOptions *out)
     if (!p.isSet(tokenFile))
         return fail(QStringLiteral("--token-file is required (the local platform writes "
                                    "STATE_DIR/admin-token)"));
-    QFile token(p.value(tokenFile));
-    if (!token.open(QIODevice::ReadOnly))
-        return fail(QStringLiteral("cannot read token file %1: %2")
-                        .arg(token.fileName(), token.errorString()));
-    if (token.size() > 64 * 1024)
-        return fail(QStringLiteral("token file %1 is larger than 64 KiB").arg(token.fileName()));
-    o.token = token.readAll().trimmed();
-    if (o.token.isEmpty())
-        return fail(QStringLiteral("token file %1 is empty").arg(token.fileName()));
-    // Never quote the token in a message: only say what is wrong with it.
-    for (const char c : std::as_const(o.token)) {
-        if (c < 0x21 || c > 0x7e)
-            return fail(QStringLiteral("token file %1 holds more than one printable token")
-                            .arg(token.fileName()));
-    }
+    if (!runtime::readTokenFile(p.value(tokenFile), QStringLiteral("token file"), &o.token, &error))
+        return fail(error);
     *out = o;
     return {};
 }

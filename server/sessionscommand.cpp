@@ -4,6 +4,7 @@
 #include "sessionsoptions.h"
 #include "sessionsrunner.h"
 
+#include "runtime/outputdirectory.h"
 #include "runtime/unixsignalwatcher.h"
 
 #include <QCoreApplication>
@@ -53,14 +54,11 @@ int runSessions(const QStringList &args)
         return 0;
     }
     // Found out now, not after a 300 s run whose results would then be lost.
-    if (!options.reportDir.isEmpty()) {
-        const bool made = QDir().mkpath(options.reportDir);
-        const QFileInfo dir(options.reportDir);
-        if (!made || !dir.isDir() || !dir.isWritable()) {
-            std::fprintf(stderr, "blueshift-server sessions: cannot write to --report %s\n",
-                         qPrintable(options.reportDir));
-            return 2;
-        }
+    if (QString error;
+        !options.reportDir.isEmpty() &&
+        !runtime::prepareOutputDirectory(options.reportDir, QStringLiteral("--report"), &error)) {
+        std::fprintf(stderr, "blueshift-server sessions: %s\n", qPrintable(error));
+        return 2;
     }
     if (const QString warning = raiseDescriptorLimit(options.fleet.sessions); !warning.isEmpty())
         std::fprintf(stderr, "blueshift-server sessions: warning: %s\n", qPrintable(warning));

@@ -1,8 +1,12 @@
 #include "sessionsoptions.h"
 #include "http/headerfile.h"
+#include "runtime/boundedfile.h"
+#include "websocket/websocketurl.h"
 
 #include <QCommandLineParser>
 #include <QFile>
+#include <QJsonDocument>
+#include <QRegularExpression>
 
 #include <cmath>
 
@@ -45,6 +49,74 @@ QCommandLineOption option(const char *name, const char *description, const char 
 }
 
 constexpr double kMaxSeconds = 1000000; // about 11.5 days; 0 runs until Ctrl-C
+
+// The protocol a session speaks and how it is attributed to a revision.
+struct ProtocolOptions
+{
+    QCommandLineOption protocol = option(
+        "protocol",
+        "What the sessions speak: websocket (default), socketio (Socket.IO v5 / Engine.IO v4, "
+        "e.g. Chainlit: pongs every ping, connects a namespace; /socket.io/ is added when the URL "
+        "has no path) or realtime (an OpenAI realtime conversation, with its session cap).",
+        "name");
+    QCommandLineOption nsp = option("socketio-namespace",
+                                    "socketio: the namespace to connect (default /).", "namespace");
+    QCommandLineOption authFile =
+        option("socketio-auth-file",
+               "socketio: a file with the JSON object sent as the CONNECT's auth. A secret: never "
+               "printed or written to the report.",
+               "file");
+    QCommandLineOption revisionHeader = option(
+        "revision-header",
+        "Attribute sessions by this header of the 101 when it has no X-Blueshift-Revision (an "
+        "app that sets it from CONTAINER_APP_REVISION).",
+        "name");
+    QCommandLineOption revisionFromMessage =
+        option("revision-from-message",
+               "Attribute sessions by a JSON pointer into their first message (socketio: into the "
+               "first event's array, e.g. /1/revision).",
+               "pointer");
+
+    QList<QCommandLineOption> all() const
+    {
+        return {protocol, nsp, authFile, revisionHeader, revisionFromMessage};
+    }
+
+    QString apply(const QCommandLineParser &p, harness::FleetConfig *f) const
+    {
+        if (p.isSet(protocol) &&
+            !harness::sessionProtocolFromName(p.value(protocol).toLower(), &f->protocol))
+            return QStringLiteral("--protocol must be websocket, socketio or realtime");
+        const bool socketIo = f->protocol == harness::SessionProtocol::SocketIo;
+        if ((p.isSet(nsp) || p.isSet(authFile)) && !socketIo)
+            return QStringLiteral("--socketio-namespace and --socketio-auth-file need --protocol "
+                                  "socketio");
+        if (p.isSet(nsp))
+            f->socketIoNamespace = p.value(nsp).toUtf8();
+        if (p.isSet(authFile)) {
+            QString error;
+            if (!runtime::readBoundedFile(p.value(authFile), QStringLiteral("--socketio-auth-file"),
+                                          64 * 1024, &f->socketIoAuth, &error))
+                return error;
+            f->socketIoAuth = f->socketIoAuth.trimmed();
+            // Never quote the content: it is the secret.
+            if (!QJsonDocument::fromJson(f->socketIoAuth).isObject())
+                return QStringLiteral("--socketio-auth-file %1 must hold one JSON object")
+                    .arg(p.value(authFile));
+            f->socketIoAuth =
+                QJsonDocument::fromJson(f->socketIoAuth).toJson(QJsonDocument::Compact);
+        }
+        if (p.isSet(revisionHeader)) {
+            f->revisionHeader = p.value(revisionHeader).toLatin1();
+            static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+            if (!token.match(p.value(revisionHeader)).hasMatch())
+                return QStringLiteral("--revision-header must be a header name");
+        }
+        if (p.isSet(revisionFromMessage))
+            f->revisionPointer = p.value(revisionFromMessage);
+        return {};
+    }
+};
 } // namespace
 
 SessionsOptions defaultSessionsOptions()
@@ -145,6 +217,8 @@ CommandLine parseSessionsOptions(const QStringList &args, SessionsOptions *out)
     const QCommandLineOption statusInterval = option(
         "status-interval",
         "Seconds between progress lines when stdout is not a terminal (default 5).", "seconds");
+    const ProtocolOptions protocolOptions;
+    p.addOptions(protocolOptions.all());
     p.addOptions({help,
                   version,
                   connections,
@@ -191,10 +265,13 @@ CommandLine parseSessionsOptions(const QStringList &args, SessionsOptions *out)
 
     SessionsOptions o = defaultSessionsOptions();
     harness::FleetConfig &f = o.fleet;
-    f.url = QUrl(positional.constFirst(), QUrl::StrictMode);
-    if (!f.url.userInfo().isEmpty())
-        return fail(QStringLiteral("the URL must not carry credentials; use --header-file"));
+    QString urlError;
+    f.url = websocket::parseWebSocketUrl(positional.constFirst(), QString(), &urlError);
+    if (!f.url.isValid())
+        return fail(urlError);
 
+    if (const QString why = protocolOptions.apply(p, &f); !why.isEmpty())
+        return fail(why);
     if (p.isSet(connections) && !parseInt(p.value(connections), 1, 1000000, &f.sessions))
         return fail(QStringLiteral("--connections must be a number from 1 to 1000000"));
     if (p.isSet(duration) &&
@@ -283,10 +360,11 @@ CommandLine parseSessionsOptions(const QStringList &args, SessionsOptions *out)
     }
     if (p.isSet(ca)) {
         f.caFile = p.value(ca);
-        QFile file(f.caFile);
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(
-                QStringLiteral("cannot read --ca %1: %2").arg(f.caFile, file.errorString()));
+        QByteArray pem;
+        QString error;
+        if (!runtime::readBoundedFile(f.caFile, QStringLiteral("--ca"), 4 * 1024 * 1024, &pem,
+                                      &error))
+            return fail(error);
     }
     f.acceptSelfSigned = p.isSet(selfSigned);
     if (p.isSet(connectTimeout) &&

@@ -79,10 +79,11 @@ bool SessionsRunner::start(QString *error)
         const QString ping = f.pingIntervalSeconds > 0 ? QStringLiteral("ping every ") +
                                                              secondsText(f.pingIntervalSeconds)
                                                        : QStringLiteral("no pings");
-        writeTo(stdout, QStringLiteral("sessions: %1 to %2 %3, %4, traffic %5, reconnect %6; "
+        writeTo(stdout, QStringLiteral("sessions: %1 %2 to %3 %4, %5, traffic %6, reconnect %7; "
                                        "Ctrl-C stops and still reports\n")
                             .arg(f.sessions)
-                            .arg(shownUrl(), until, ping, harness::trafficModeName(f.traffic),
+                            .arg(harness::sessionProtocolName(f.protocol), shownUrl(), until, ping,
+                                 harness::trafficModeName(f.traffic),
                                  harness::reconnectModeName(f.reconnect.mode)));
         // A terminal gets a live line a few times a second; a log gets one every few seconds.
         m_statusTimer.start(std::chrono::milliseconds(

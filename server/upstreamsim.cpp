@@ -124,6 +124,17 @@ void SimSession::start(net::ByteBuffer leftover)
                 m_socket->close(m_service.config().closeCode, m_service.config().closeReason);
         });
     }
+    if (cfg.sessionMaxSeconds > 0) {
+        later(int(cfg.sessionMaxSeconds * 1000), [this] {
+            if (!m_socket->isOpen())
+                return;
+            const double minutes = m_service.config().sessionMaxSeconds / 60.0;
+            error(QStringLiteral("session_expired"),
+                  QStringLiteral("Your session hit the maximum duration of %1 minutes.")
+                      .arg(minutes, 0, 'g', 4));
+            m_socket->close(1000, QByteArrayLiteral("session expired"));
+        });
+    }
     if (cfg.mode == UpstreamSimConfig::Mode::Realtime) {
         later(cfg.responseDelayMs, [this] {
             sendEvent({{QStringLiteral("type"), QStringLiteral("session.created")},

@@ -28,6 +28,9 @@ struct UpstreamSimConfig
     int audioDeltaIntervalMs = 20;
     int responseDelayMs = 0;      // fault: delay before every answer
     double closeAfterSeconds = 0; // fault: close each session after this long (0: never)
+    // The service's own cap: OpenAI / Azure OpenAI realtime sessions end after a maximum duration
+    // (60 minutes since GA) with an error event of code session_expired, then a close (0: none).
+    double sessionMaxSeconds = 0;
     int closeCode = 1000;
     QByteArray closeReason = "session time limit reached";
     int refuseUpgradesStatus = 0; // fault: answer every upgrade with this status

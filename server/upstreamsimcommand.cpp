@@ -3,6 +3,7 @@
 #include "upstreamsim.h"
 
 #include "net/tlscontext.h"
+#include "runtime/boundedfile.h"
 #include "runtime/unixsignalwatcher.h"
 #include "websocket/closecode.h"
 
@@ -68,6 +69,12 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
         QStringLiteral("close-after"),
         QStringLiteral("Fault: close each session after this many seconds."),
         QStringLiteral("seconds"));
+    const QCommandLineOption sessionMax(
+        QStringLiteral("session-max-seconds"),
+        QStringLiteral("End each session after this long as the realtime service does: an error "
+                       "event with code session_expired, then close 1000 (the service's cap is "
+                       "60 minutes)."),
+        QStringLiteral("seconds"));
     const QCommandLineOption closeCode(
         QStringLiteral("close-code"),
         QStringLiteral("Close code for --close-after (default 1000)."), QStringLiteral("code"));
@@ -90,9 +97,10 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
     const QCommandLineOption logFormat(QStringLiteral("log-format"),
                                        QStringLiteral("json (default) or text."),
                                        QStringLiteral("format"));
-    p.addOptions({help, listen, mode, path, keyFile, azureDeployment, azureApiVersion, deltas,
-                  deltaBytes, deltaInterval, delay, closeAfter, closeCode, refuse, maxMessage, cert,
-                  key, threads, logFormat});
+    p.addOptions(
+        {help,   listen,     mode,          path,  keyFile,    azureDeployment, azureApiVersion,
+         deltas, deltaBytes, deltaInterval, delay, closeAfter, sessionMax,      closeCode,
+         refuse, maxMessage, cert,          key,   threads,    logFormat});
     p.addPositionalArgument(QStringLiteral("upstream-sim"), QStringLiteral("The subcommand."));
     if (!p.parse(args))
         return {CommandLine::Error, p.errorText()};
@@ -144,14 +152,10 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
         return {CommandLine::Error,
                 QStringLiteral("--azure-deployment serves /openai/realtime; leave --path out")};
     if (p.isSet(keyFile)) {
-        QFile f(p.value(keyFile));
-        if (!f.open(QIODevice::ReadOnly))
-            return {CommandLine::Error, QStringLiteral("cannot read --require-key-file %1: %2")
-                                            .arg(f.fileName(), f.errorString())};
-        c.requiredKey = f.readAll().trimmed();
-        if (c.requiredKey.isEmpty())
-            return {CommandLine::Error,
-                    QStringLiteral("--require-key-file %1 is empty").arg(f.fileName())};
+        QString error;
+        if (!runtime::readTokenFile(p.value(keyFile), QStringLiteral("--require-key-file"),
+                                    &c.requiredKey, &error))
+            return {CommandLine::Error, error};
     }
     if (!intOption(deltas, 0, 100000, &c.audioDeltas) ||
         !intOption(deltaBytes, 0, 8 * 1024 * 1024, &c.audioDeltaBytes) ||
@@ -170,6 +174,14 @@ CommandLine parseUpstreamSimOptions(const QStringList &args, UpstreamSimConfig *
         if (!ok || c.closeAfterSeconds <= 0)
             return {CommandLine::Error,
                     QStringLiteral("--close-after must be a positive number of seconds")};
+    }
+    if (p.isSet(sessionMax)) {
+        bool ok = false;
+        c.sessionMaxSeconds = p.value(sessionMax).toDouble(&ok);
+        if (!ok || !(c.sessionMaxSeconds > 0) || c.sessionMaxSeconds > 86400)
+            return {
+                CommandLine::Error,
+                QStringLiteral("--session-max-seconds must be a number of seconds up to 86400")};
     }
     if (p.isSet(maxMessage) && !parseByteSize(p.value(maxMessage), &c.maxMessageBytes))
         return {CommandLine::Error,

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTcpSocket>
+#include <QTimer>
 #include <QUrlQuery>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -18,6 +19,10 @@ namespace blueshift::controlplane {
 namespace {
 constexpr qsizetype kMaxHead = 32 * 1024;
 constexpr qsizetype kMaxBody = 4 * 1024 * 1024;
+constexpr int kMaxConnections = 128;
+constexpr int kMaxLogStreams = 64;
+constexpr std::chrono::seconds kHeadTimeout{10}; // as the relay's and the ingress's
+constexpr std::chrono::seconds kIdleTimeout{60};
 
 bool same(const QByteArray &a, const char *b)
 {
@@ -29,6 +34,7 @@ struct AdminServer::Connection
 {
     QTcpSocket *socket = nullptr;
     QByteArray buffer;
+    QTimer *timer = nullptr; // head timeout, then the idle timeout between requests
 };
 
 AdminServer::AdminServer(LocalPlatform &platform, EventJournal &journal, QByteArray token,
@@ -41,6 +47,7 @@ AdminServer::AdminServer(LocalPlatform &platform, EventJournal &journal, QByteAr
                                        QWebSocketServer::NonSecureMode, this))
 {
     connect(&m_server, &QTcpServer::newConnection, this, &AdminServer::onNewConnection);
+    connect(&m_server, &QTcpServer::acceptError, this, &AdminServer::onAcceptError);
     connect(m_logServer, &QWebSocketServer::newConnection, this,
             &AdminServer::onLogStreamConnected);
 }
@@ -128,11 +135,41 @@ std::optional<ApiResult> AdminServer::checkRequest(const http::Request &request)
 void AdminServer::onNewConnection()
 {
     while (QTcpSocket *socket = m_server.nextPendingConnection()) {
-        auto *c = new Connection{socket, {}};
-        connect(socket, &QTcpSocket::readyRead, this, [this, c] { onReadyRead(c); });
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QObject::destroyed, this, [c] { delete c; });
+        if (m_connections >= kMaxConnections) {
+            socket->write(http::buildResponse(503, QByteArrayLiteral("text/plain; charset=utf-8"),
+                                              "too many connections to the admin API\n", false));
+            socket->disconnectFromHost();
+            continue;
+        }
+        ++m_connections;
+        auto *c = new Connection{socket, {}, new QTimer(socket)};
+        c->timer->setSingleShot(true);
+        c->timer->start(kHeadTimeout);
+        connect(c->timer, &QTimer::timeout, this, [this, c] { onTimeout(c); });
+        connect(socket, &QTcpSocket::readyRead, this, [this, c] { onReadyRead(c); });
+        connect(socket, &QObject::destroyed, this, [this, c] {
+            if (c->timer) // still a plain HTTP connection, not a log stream
+                --m_connections;
+            delete c;
+        });
     }
+}
+
+void AdminServer::onTimeout(Connection *c)
+{
+    // A head begun and not finished gets 408; an idle keep-alive connection just closes.
+    if (c->socket->bytesAvailable() > 0 || !c->buffer.isEmpty())
+        c->socket->write(http::buildResponse(408, QByteArrayLiteral("text/plain; charset=utf-8"),
+                                             "request head not received in time\n", false));
+    c->socket->disconnectFromHost();
+}
+
+void AdminServer::onAcceptError()
+{
+    // QTcpServer stops accepting after EMFILE and does not start again by itself: try again
+    // in a second rather than never (or in a busy loop).
+    QTimer::singleShot(std::chrono::seconds(1), this, [this] { m_server.resumeAccepting(); });
 }
 
 void AdminServer::onReadyRead(Connection *c)
@@ -167,7 +204,7 @@ void AdminServer::onReadyRead(Connection *c)
             startLogStream(c, request);
             return;
         }
-        if (!request.header("Transfer-Encoding").isEmpty()) {
+        if (request.transferEncoding) {
             c->socket->readAll();
             reply(c, request,
                   ApiResult::error(411, QStringLiteral("LengthRequired"),
@@ -175,8 +212,8 @@ void AdminServer::onReadyRead(Connection *c)
             c->socket->disconnectFromHost();
             return;
         }
-        const qint64 length = request.header("Content-Length").toLongLong();
-        if (length < 0 || length > kMaxBody) {
+        const qint64 length = std::max<qint64>(request.contentLength, 0);
+        if (length > kMaxBody) {
             c->socket->readAll();
             reply(c, request,
                   ApiResult::error(413, QStringLiteral("RequestEntityTooLarge"),
@@ -197,6 +234,8 @@ void AdminServer::onReadyRead(Connection *c)
             c->socket->disconnectFromHost();
             return;
         }
+        // The next request's head starts its own clock once it begins; until then, idle.
+        c->timer->start(c->socket->bytesAvailable() > 0 ? kHeadTimeout : kIdleTimeout);
         if (c->socket->bytesAvailable() == 0)
             return;
     }
@@ -354,7 +393,22 @@ void AdminServer::startLogStream(Connection *c, const http::Request &request)
         return;
     }
     QTcpSocket *socket = c->socket;
+    if (m_logStreams >= kMaxLogStreams) {
+        c->socket->readAll();
+        reply(c, request,
+              ApiResult::error(503, QStringLiteral("ServiceUnavailable"),
+                               QStringLiteral("too many log streams open")));
+        c->socket->disconnectFromHost();
+        return;
+    }
+    // From here on a log stream, counted as one, with no head timeout; the socket's handlers
+    // here (and with them its Connection) go.
     socket->disconnect(this);
+    delete c->timer;
+    delete c;
+    --m_connections;
+    ++m_logStreams;
+    connect(socket, &QObject::destroyed, this, [this] { --m_logStreams; });
     // QWebSocketServer reads the handshake itself; nothing of it has been consumed.
     m_logServer->handleConnection(socket);
 }

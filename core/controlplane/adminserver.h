@@ -23,7 +23,10 @@ class LocalPlatform;
 // WebSocket log stream on /logstream. Low traffic, so it runs on the Qt main thread beside the
 // platform it drives. Every request needs the bearer token (compared in constant time); a Host
 // that is not the admin address gets 421 (DNS rebinding), a foreign Origin 403, and a mutation
-// attempted with the wrong method 405.
+// attempted with the wrong method 405. Like the ingress and the relay, it bounds what a slow or
+// hostile client can hold: a request head must arrive within 10 s (else 408), an idle keep-alive
+// connection is closed after 60 s, and past 128 open connections (64 log streams) a new one
+// gets 503 at once, so stalled connections can never take every descriptor of the platform.
 class AdminServer : public QObject
 {
     Q_OBJECT
@@ -41,6 +44,8 @@ public:
 private:
     struct Connection;
     void onNewConnection();
+    void onTimeout(Connection *c);
+    void onAcceptError();
     void onReadyRead(Connection *c);
     // Returns an error result when the request fails the Host, Origin or token checks.
     std::optional<ApiResult> checkRequest(const http::Request &request) const;
@@ -57,6 +62,8 @@ private:
     QWebSocketServer *m_logServer;
     net::HostPort m_bound;
     QSet<QString> m_extraHosts;
+    int m_connections = 0; // plain HTTP connections open
+    int m_logStreams = 0;
 };
 
 } // namespace blueshift::controlplane

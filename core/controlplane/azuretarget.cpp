@@ -2,6 +2,8 @@
 
 #include "azureclitoken.h"
 
+#include "runtime/boundedfile.h"
+
 #include <QFile>
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -38,20 +40,8 @@ bool readTokenFile(const QString &path, QByteArray *token, QString *error)
         *error = QStringLiteral("no ARM token file given");
         return false;
     }
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read the ARM token file %1: %2").arg(path, f.errorString());
+    if (!runtime::readTokenFile(path, QStringLiteral("the ARM token file"), token, error))
         return false;
-    }
-    *token = f.read(64 * 1024).trimmed();
-    if (token->isEmpty()) {
-        *error = QStringLiteral("the ARM token file %1 is empty").arg(path);
-        return false;
-    }
-    if (token->contains('\n') || token->contains('\r') || token->contains(' ')) {
-        *error = QStringLiteral("the ARM token file %1 holds more than one token").arg(path);
-        return false;
-    }
     *error = expiredError(*token, path,
                           QStringLiteral("write a new one, e.g. az account get-access-token "
                                          "--query accessToken -o tsv > %1")

@@ -128,21 +128,29 @@ void LocalPlatform::startRevision(AppState &state, RevisionState &rev)
     }
     rev.sup = std::make_unique<supervisor::RevisionSupervisor>(spec, tmpl.scale);
     supervisor::RevisionSupervisor *sup = rev.sup.get();
-    AppState *app = &state;
-    RevisionState *r = &rev;
-    connect(sup, &supervisor::RevisionSupervisor::routesChanged, this,
-            [this, app, r] { onRevisionStateChanged(*app, *r); });
-    connect(sup, &supervisor::RevisionSupervisor::stateChanged, this,
-            [this, app, r] { onRevisionStateChanged(*app, *r); });
+    // A supervisor outlives its revision's state when it is retired (the app deleted, the
+    // platform shutting down) and keeps signalling while its replicas drain, so its handlers
+    // hold names, never pointers into the state, and look the revision up each time.
+    const QString appName = state.app.name;
+    const QString revName = rev.meta.name;
+    const auto changed = [this, appName, revName, sup] {
+        AppState *app = findApp(appName);
+        RevisionState *r = app ? findRevision(*app, revName) : nullptr;
+        if (r && r->sup.get() == sup)
+            onRevisionStateChanged(*app, *r);
+    };
+    connect(sup, &supervisor::RevisionSupervisor::routesChanged, this, changed);
+    connect(sup, &supervisor::RevisionSupervisor::stateChanged, this, changed);
     connect(sup, &supervisor::RevisionSupervisor::lifecycleEvent, this,
-            [this, app](const QString &name, QJsonObject fields) {
-                fields.insert(QStringLiteral("app"), app->app.name);
+            [this, appName](const QString &name, QJsonObject fields) {
+                fields.insert(QStringLiteral("app"), appName);
                 m_journal.platformEvent(name, fields);
             });
-    connect(sup, &supervisor::RevisionSupervisor::logLine, this,
-            [this, app, r](const QString &replica, const QByteArray &line, bool stderrLine) {
-                m_journal.replicaLine(app->app.name, r->meta.name, replica, line, stderrLine);
-            });
+    connect(
+        sup, &supervisor::RevisionSupervisor::logLine, this,
+        [this, appName, revName](const QString &replica, const QByteArray &line, bool stderrLine) {
+            m_journal.replicaLine(appName, revName, replica, line, stderrLine);
+        });
     sup->setActive(true);
 }
 

@@ -1,6 +1,7 @@
 #include "statestore.h"
 
 #include "net/random.h"
+#include "runtime/boundedfile.h"
 
 #include <QDir>
 #include <QFile>
@@ -85,16 +86,18 @@ bool StateStore::loadOrCreateSecret(const QString &name, int bytes, bool hex, QB
     const QString path = QDir(m_dir).filePath(name);
     QFile f(path);
     if (f.exists()) {
-        if (!f.open(QIODevice::ReadOnly)) {
-            *error = QStringLiteral("cannot read %1: %2").arg(path, f.errorString());
-            return false;
-        }
         if ((f.permissions() & (QFileDevice::ReadGroup | QFileDevice::ReadOther |
                                 QFileDevice::WriteGroup | QFileDevice::WriteOther)) != 0) {
             *error = QStringLiteral("%1 is readable by others; run: chmod 600 %1").arg(path);
             return false;
         }
-        *out = f.readAll().trimmed();
+        QByteArray content;
+        if (!runtime::readBoundedFile(path, name, 4096, &content, error))
+            return false;
+        // A hex secret is text and may end in a newline; a binary one is read back byte-exact,
+        // since any of its bytes may be one that trimming would take (a 32-byte random key
+        // begins or ends with a white-space byte about once in 22).
+        *out = hex ? content.trimmed() : content;
         const int minimum = hex ? bytes * 2 : bytes;
         if (out->size() < minimum) {
             *error = QStringLiteral("%1 is too short (at least %2 bytes expected)")
@@ -125,17 +128,16 @@ bool StateStore::open(QString *error)
 
 QJsonObject StateStore::load(QString *error) const
 {
-    QFile f(QDir(m_dir).filePath(QStringLiteral("state.json")));
-    if (!f.exists())
+    const QString path = QDir(m_dir).filePath(QStringLiteral("state.json"));
+    if (!QFile::exists(path))
         return {};
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read %1: %2").arg(f.fileName(), f.errorString());
+    QByteArray content;
+    if (!runtime::readBoundedFile(path, QStringLiteral("state"), 64 * 1024 * 1024, &content, error))
         return {};
-    }
     QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
+    const QJsonDocument doc = QJsonDocument::fromJson(content, &pe);
     if (pe.error != QJsonParseError::NoError || !doc.isObject()) {
-        *error = QStringLiteral("%1 is not valid JSON: %2").arg(f.fileName(), pe.errorString());
+        *error = QStringLiteral("%1 is not valid JSON: %2").arg(path, pe.errorString());
         return {};
     }
     return doc.object();

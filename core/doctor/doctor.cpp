@@ -65,8 +65,8 @@ Doctor::Doctor(DoctorConfig config, QObject *parent)
         planned(QStringLiteral("Upgrade without Origin"), m_config.target, true, {});
     e.upgradeForeignOrigin = planned(QStringLiteral("Upgrade with a foreign Origin"),
                                      m_config.target, true, m_config.foreignOrigin);
-    e.socketIo = planned(QStringLiteral("socket.io path (Chainlit)"), socketIoTarget(), true,
-                         m_config.origin);
+    e.socketIo = planned(QStringLiteral("socket.io handshake (Engine.IO open packet)"),
+                         socketIoTargetFor(m_config.target), true, m_config.origin);
 }
 
 Doctor::~Doctor() = default;
@@ -138,13 +138,14 @@ void Doctor::planAfterUpgrade()
                 .arg(QString::fromLatin1(target), m_config.foreignOrigin),
             [this](const HttpExchange &x) { store(&m_evidence.upgradeForeignOrigin, x.result()); });
     });
-    if (pathOf(target) != pathOf(socketIoTarget())) {
-        m_steps.append([this] {
-            run(HttpExchange::Mode::Upgrade, socketIoTarget(), m_config.origin,
-                QStringLiteral("upgrade on the socket.io path"),
-                [this](const HttpExchange &x) { store(&m_evidence.socketIo, x.result()); });
-        });
-    }
+    // The socket.io handshake, on the user's socket.io path or Chainlit's: the open packet
+    // tells the heartbeat, which must keep a session alive through the gateway's idle timeout.
+    m_steps.append([this] {
+        run(HttpExchange::Mode::EngineIoOpen, m_evidence.socketIo.target, m_config.origin,
+            QStringLiteral("socket.io handshake on %1")
+                .arg(QString::fromLatin1(m_evidence.socketIo.target)),
+            [this](const HttpExchange &x) { store(&m_evidence.socketIo, x.result()); });
+    });
     if (!u.upgraded()) {
         for (const QByteArray &alt : {QByteArrayLiteral("/ws"), QByteArrayLiteral("/")}) {
             if (alt == pathOf(target))

@@ -21,6 +21,17 @@ QByteArray socketIoTarget()
     return QByteArrayLiteral("/ws/socket.io/?EIO=4&transport=websocket");
 }
 
+QByteArray socketIoTargetFor(const QByteArray &target)
+{
+    const qsizetype q = target.indexOf('?');
+    QByteArray path = q < 0 ? target : target.left(q);
+    if (!path.contains("socket.io"))
+        return socketIoTarget();
+    if (!path.endsWith('/'))
+        path += '/';
+    return path + "?EIO=4&transport=websocket";
+}
+
 bool isReportedHeader(const QByteArray &name)
 {
     static const QList<QByteArray> names = {
@@ -111,6 +122,17 @@ QJsonObject toJson(const ProbeResult &p)
             o.insert(QStringLiteral("accept_valid"), p.acceptValid);
     }
     o.insert(QStringLiteral("upgraded"), p.upgraded());
+    if (p.engineIo.checked) {
+        QJsonObject io{{QStringLiteral("received"), p.engineIo.received}};
+        if (p.engineIo.received) {
+            io.insert(QStringLiteral("sid"), QString::fromLatin1(p.engineIo.sid));
+            io.insert(QStringLiteral("ping_interval_ms"), p.engineIo.pingIntervalMs);
+            io.insert(QStringLiteral("ping_timeout_ms"), p.engineIo.pingTimeoutMs);
+        } else {
+            io.insert(QStringLiteral("error"), p.engineIo.error);
+        }
+        o.insert(QStringLiteral("engine_io"), io);
+    }
     o.insert(QStringLiteral("connect_ms"), ms(p.connectMs));
     o.insert(QStringLiteral("tls_ms"), ms(p.tlsMs));
     o.insert(QStringLiteral("first_byte_ms"), ms(p.firstByteMs));

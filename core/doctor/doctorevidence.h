@@ -45,11 +45,21 @@ struct ProbeResult
     http::HeaderList headers; // selected response headers only (see isReportedHeader)
     QByteArray bodySnippet;   // the start of a non-101 body, printable characters only
     bool acceptPresent = false;
-    bool acceptValid = false; // Sec-WebSocket-Accept matches the key sent
+    bool acceptValid = false; // the 101 passes the client handshake check (Accept first)
     double connectMs = -1;    // TCP connected, from the start
     double tlsMs = -1;        // TLS handshake done, from the start
     double firstByteMs = -1;  // first response byte, from the start
     double totalMs = -1;
+    // EngineIoOpen probes: what the Engine.IO open packet said after the 101.
+    struct EngineIo
+    {
+        bool checked = false;
+        bool received = false;
+        QByteArray sid;
+        int pingIntervalMs = 0;
+        int pingTimeoutMs = 0;
+        QString error; // no open packet in time, or a malformed one
+    } engineIo;
 
     bool ran() const { return outcome != ProbeOutcome::NotRun; }
     bool answered() const { return outcome == ProbeOutcome::Response; }
@@ -136,6 +146,8 @@ struct DoctorEvidence
 
 // The socket.io path Chainlit uses, as a browser asks for it.
 QByteArray socketIoTarget();
+// The user's own socket.io path when the target is one (e.g. /socket.io/), else Chainlit's.
+QByteArray socketIoTargetFor(const QByteArray &target);
 
 // Response headers worth showing: those that tell who answered and how (Server, Via, Upgrade,
 // Connection, Sec-WebSocket-*, Alt-Svc, X-Blueshift-*, Location ...). Set-Cookie is kept by name

@@ -5,6 +5,8 @@
 namespace blueshift::doctor {
 
 namespace {
+constexpr int kContainerAppsIdleTimeoutSeconds = 240;
+
 enum class Mark { Ok, Fail, Warn, Info, Skipped };
 
 QString markText(Mark m)
@@ -54,6 +56,29 @@ QString request(const ProbeResult &p)
 }
 
 // A probe's section: header line with its mark, then what came back.
+// What an Engine.IO heartbeat means behind a gateway that cuts silent connections (Container
+// Apps' ingress: 240 s). Engine.IO's pings are the only traffic an idle Chainlit session has.
+QStringList engineIoWarnings(const ProbeResult::EngineIo &io)
+{
+    QStringList out;
+    if (!io.received)
+        return out;
+    constexpr int kIdleMs = kContainerAppsIdleTimeoutSeconds * 1000;
+    if (io.pingIntervalMs >= kIdleMs)
+        out.append(
+            QStringLiteral("pingInterval %1 s is not shorter than the gateway's idle timeout "
+                           "(%2 s on Container Apps): idle sessions are cut between pings")
+                .arg(io.pingIntervalMs / 1000.0)
+                .arg(kContainerAppsIdleTimeoutSeconds));
+    else if (io.pingIntervalMs + io.pingTimeoutMs > kIdleMs)
+        out.append(QStringLiteral("pingInterval + pingTimeout (%1 s) is longer than the gateway's "
+                                  "idle timeout (%2 s on Container Apps): a dead connection is "
+                                  "noticed by the gateway before Engine.IO")
+                       .arg((io.pingIntervalMs + io.pingTimeoutMs) / 1000.0)
+                       .arg(kContainerAppsIdleTimeoutSeconds));
+    return out;
+}
+
 void section(QStringList *out, const ProbeResult &p, Mark mark, const QString &comment = {})
 {
     if (!p.ran()) {
@@ -207,9 +232,18 @@ QString renderReport(const DoctorEvidence &e, const Diagnosis &d)
         section(&out, f, Mark::Info);
     else
         section(&out, f, Mark::Fail);
-    if (e.socketIo.upgraded())
-        section(&out, e.socketIo, Mark::Ok);
-    else if (e.socketIo.answered())
+    if (e.socketIo.upgraded()) {
+        const ProbeResult::EngineIo &io = e.socketIo.engineIo;
+        const QStringList warnings = engineIoWarnings(io);
+        section(&out, e.socketIo, io.received && warnings.isEmpty() ? Mark::Ok : Mark::Warn,
+                io.received ? QStringLiteral("sid %1, pingInterval %2 s, pingTimeout %3 s")
+                                  .arg(QString::fromLatin1(io.sid))
+                                  .arg(io.pingIntervalMs / 1000.0)
+                                  .arg(io.pingTimeoutMs / 1000.0)
+                            : io.error);
+        for (const QString &w : warnings)
+            out.append(QStringLiteral("          ") + w);
+    } else if (e.socketIo.answered())
         section(&out, e.socketIo, Mark::Info,
                 e.socketIo.status == 404 ? QStringLiteral("not served here") : QString());
     else

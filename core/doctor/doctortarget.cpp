@@ -1,5 +1,8 @@
 #include "doctortarget.h"
 
+#include "runtime/boundedfile.h"
+#include "websocket/websocketurl.h"
+
 #include <QFile>
 #include <QUrl>
 
@@ -7,19 +10,13 @@ namespace blueshift::doctor {
 
 bool setTargetUrl(DoctorConfig *c, const QString &text, QString *error)
 {
-    const QUrl url(text.trimmed(), QUrl::StrictMode);
+    const QUrl url =
+        websocket::parseWebSocketUrl(text, QString(), error,
+                                     {QStringLiteral("ws"), QStringLiteral("wss"),
+                                      QStringLiteral("http"), QStringLiteral("https")});
+    if (!url.isValid())
+        return false;
     const QString scheme = url.scheme().toLower();
-    if (!url.isValid() || url.host().isEmpty() ||
-        (scheme != QLatin1String("ws") && scheme != QLatin1String("wss") &&
-         scheme != QLatin1String("http") && scheme != QLatin1String("https"))) {
-        *error = QStringLiteral("the URL must be ws://, wss://, http:// or https:// with a host, "
-                                "e.g. wss://app.example.com/ws");
-        return false;
-    }
-    if (!url.userInfo().isEmpty()) {
-        *error = QStringLiteral("the URL must not carry credentials; put them in a header file");
-        return false;
-    }
     const bool secure = scheme == QLatin1String("wss") || scheme == QLatin1String("https");
     const int defaultPort = secure ? 443 : 80;
     const int port = url.port(defaultPort);
@@ -57,13 +54,10 @@ QString originError(const QString &o)
 
 bool loadCaFile(DoctorConfig *c, const QString &file, QString *error)
 {
-    QFile f(file);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read CA file %1: %2").arg(file, f.errorString());
+    QByteArray pem;
+    if (!runtime::readBoundedFile(file, QStringLiteral("CA file"), 4 * 1024 * 1024, &pem, error))
         return false;
-    }
-    const QList<QSslCertificate> certificates =
-        QSslCertificate::fromData(f.read(4 * 1024 * 1024), QSsl::Pem);
+    const QList<QSslCertificate> certificates = QSslCertificate::fromData(pem, QSsl::Pem);
     if (certificates.isEmpty()) {
         *error = QStringLiteral("CA file %1 holds no PEM certificate").arg(file);
         return false;

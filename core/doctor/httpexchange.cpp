@@ -3,9 +3,10 @@
 #include "doctorlog.h"
 #include "wiretext.h"
 
+#include "../socketio/packets.h"
+#include "../websocket/clienthandshake.h"
 #include "../websocket/closecode.h"
 #include "../websocket/frame.h"
-#include "../websocket/handshake.h"
 
 #include "../net/random.h"
 
@@ -174,19 +175,22 @@ void HttpExchange::recordTlsFacts()
 void HttpExchange::sendRequest()
 {
     m_phase = Phase::AwaitingHead;
-    QByteArray request = "GET " + m_options.target + " HTTP/1.1\r\nHost: " + m_options.hostHeader +
-                         "\r\nUser-Agent: blueshift-doctor/" +
-                         QByteArrayLiteral(BLUESHIFT_VERSION) + "\r\n";
+    const QByteArray userAgent = QByteArrayLiteral("blueshift-doctor/" BLUESHIFT_VERSION);
     if (m_result.upgrade) {
-        m_key = websocket::generateClientKey();
-        request += "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                   "Sec-WebSocket-Key: " +
-                   m_key + "\r\n";
-        if (!m_options.origin.isEmpty())
-            request += "Origin: " + m_options.origin.toUtf8() + "\r\n";
-    } else {
-        request += "Accept: */*\r\nConnection: close\r\n";
+        websocket::ClientHandshakeOptions options;
+        options.target = m_options.target;
+        options.hostHeader = m_options.hostHeader;
+        options.userAgent = userAgent;
+        options.origin = m_options.origin.toUtf8();
+        options.extraHeaders = m_options.extraHeaders;
+        const websocket::ClientHandshake handshake(std::move(options));
+        m_key = handshake.key();
+        m_socket->write(handshake.request());
+        return;
     }
+    QByteArray request = "GET " + m_options.target + " HTTP/1.1\r\nHost: " + m_options.hostHeader +
+                         "\r\nUser-Agent: " + userAgent +
+                         "\r\nAccept: */*\r\nConnection: close\r\n";
     for (const auto &h : std::as_const(m_options.extraHeaders))
         request += h.first + ": " + h.second + "\r\n";
     request += "\r\n";
@@ -246,13 +250,16 @@ void HttpExchange::readHead()
     }
     const QByteArray accept = response.header("Sec-WebSocket-Accept");
     m_result.acceptPresent = !accept.isEmpty();
+    // A 101 is a WebSocket by the same rules every client here applies.
     m_result.acceptValid =
-        m_result.upgrade && response.status == 101 && accept == websocket::acceptKeyFor(m_key);
+        m_result.upgrade && response.status == 101 &&
+        websocket::ClientHandshake::check(response, m_key) == websocket::HandshakeFailure::None;
     m_in.remove(0, qsizetype(consumed));
 
     if (m_result.upgrade && response.status == 101) {
         completeExchange();
-        if (m_options.mode == Mode::HoldSilent && m_result.acceptValid)
+        if ((m_options.mode == Mode::HoldSilent || m_options.mode == Mode::EngineIoOpen) &&
+            m_result.acceptValid)
             beginHold();
         else
             closePolitely(websocket::CloseCode::Normal);
@@ -297,7 +304,10 @@ void HttpExchange::beginHold()
 {
     m_phase = Phase::Holding;
     m_holdClock.start();
-    m_timer.start(qRound(m_options.holdSeconds * 1000));
+    if (m_options.mode == Mode::EngineIoOpen)
+        m_result.engineIo.checked = true;
+    m_timer.start(m_options.mode == Mode::EngineIoOpen ? m_options.timeoutMs
+                                                       : qRound(m_options.holdSeconds * 1000));
     qCDebug(lcDoctor) << "holding a silent session for" << m_options.holdSeconds << "s";
     if (!m_in.isEmpty())
         readFrames();
@@ -348,12 +358,42 @@ void HttpExchange::readFrames()
         }
         case websocket::Opcode::Pong:
             break;
+        case websocket::Opcode::Text:
+            if (m_options.mode == Mode::EngineIoOpen) {
+                readEngineOpen(payload);
+                return;
+            }
+            if (h.fin)
+                ++m_silent.serverMessages;
+            break;
         default:
             if (h.fin)
                 ++m_silent.serverMessages;
             break;
         }
     }
+}
+
+void HttpExchange::readEngineOpen(const QByteArray &frame)
+{
+    ProbeResult::EngineIo &e = m_result.engineIo;
+    socketio::EngineType type;
+    QByteArrayView rest;
+    socketio::EngineOpen open;
+    QString error;
+    if (!socketio::parseEnginePacket(frame, &type, &rest, &error)) {
+        e.error = error;
+    } else if (type != socketio::EngineType::Open) {
+        e.error = QStringLiteral("the first Engine.IO packet is not the open packet");
+    } else if (!socketio::parseEngineOpen(rest, &open, &error)) {
+        e.error = error;
+    } else {
+        e.received = true;
+        e.sid = open.sid;
+        e.pingIntervalMs = open.pingIntervalMs;
+        e.pingTimeoutMs = open.pingTimeoutMs;
+    }
+    closePolitely(websocket::CloseCode::Normal);
 }
 
 void HttpExchange::writeFrame(std::uint8_t opcode, const QByteArray &payload)
@@ -468,6 +508,12 @@ void HttpExchange::onTimeout()
         finish();
         return;
     case Phase::Holding:
+        if (m_options.mode == Mode::EngineIoOpen) {
+            m_result.engineIo.error = QStringLiteral("no Engine.IO open packet within %1")
+                                          .arg(secondsText(m_options.timeoutMs));
+            closePolitely(websocket::CloseCode::Normal);
+            return;
+        }
         m_silent.end = SilentFacts::End::Survived;
         m_silent.endedAfterSeconds = m_holdClock.nsecsElapsed() / 1e9;
         closePolitely(websocket::CloseCode::Normal);

@@ -22,7 +22,8 @@ class HttpExchange : public QObject
 {
     Q_OBJECT
 public:
-    enum class Mode { InspectTls, Get, Upgrade, HoldSilent };
+    // EngineIoOpen: an upgrade, then the first text frame read as Engine.IO's open packet.
+    enum class Mode { InspectTls, Get, Upgrade, HoldSilent, EngineIoOpen };
 
     struct Options
     {
@@ -77,6 +78,7 @@ private:
     void readBody();
     void beginHold();
     void readFrames();
+    void readEngineOpen(const QByteArray &frame);
     void recordTlsFacts();
     void failConnect(ConnectFailure failure, const QString &error);
     void failTls(const QString &error);

@@ -5,9 +5,10 @@
 
 #include "../net/resolver.h"
 #include "../net/tlscontext.h"
+#include "../websocket/clienthandshake.h"
 #include "../websocket/closecode.h"
-#include "../websocket/handshake.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtEndian>
@@ -30,27 +31,30 @@ qint64 monotonicNanos()
         .count();
 }
 
-QByteArray hostHeader(const QUrl &url)
+// RFC 6901: "/1/revision" into ["hello", {"revision": "demo--blue"}].
+QString stringAtPointer(const QJsonValue &root, const QString &pointer)
 {
-    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const int defaultPort = url.scheme() == QLatin1String("wss") ? 443 : 80;
-    const int port = url.port(defaultPort);
-    if (port != defaultPort)
-        host += ':' + QByteArray::number(port);
-    return host;
+    QJsonValue v = root;
+    const QStringList parts = pointer.split(QLatin1Char('/'));
+    for (qsizetype i = 1; i < parts.size(); ++i) {
+        QString key = parts.at(i);
+        key.replace(QLatin1String("~1"), QLatin1String("/"))
+            .replace(QLatin1String("~0"), QLatin1String("~"));
+        if (v.isArray()) {
+            bool ok = false;
+            const int index = key.toInt(&ok);
+            if (!ok || index < 0 || index >= v.toArray().size())
+                return {};
+            v = v.toArray().at(index);
+        } else if (v.isObject()) {
+            v = v.toObject().value(key);
+        } else {
+            return {};
+        }
+    }
+    return v.isString() ? v.toString().left(256) : QString();
 }
 
-QByteArray requestTarget(const QUrl &url)
-{
-    QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();
-    if (target.isEmpty())
-        target = "/";
-    if (url.hasQuery())
-        target += '?' + url.query(QUrl::FullyEncoded).toLatin1();
-    return target;
-}
 } // namespace
 
 ClientSession::ClientSession(FleetWorker &worker, int id)
@@ -93,6 +97,7 @@ void ClientSession::cancelConnectionTimers()
     cancelTimer(&m_connectTimer);
     cancelTimer(&m_pingTimer);
     cancelTimer(&m_trafficTimer);
+    cancelTimer(&m_heartbeatTimer);
 }
 
 void ClientSession::changed()
@@ -112,7 +117,7 @@ void ClientSession::connect()
     m_record.state = SessionState::Connecting;
     changed();
     startTimer(&m_connectTimer, cfg.connectTimeoutSeconds, &ClientSession::dropConnecting);
-    const QUrl &url = cfg.url;
+    const QUrl &url = cfg.url; // host and port; connectUrl() only changes path and query
     const std::uint16_t port =
         std::uint16_t(url.port(url.scheme() == QLatin1String("wss") ? 443 : 80));
     m_worker.resolver().resolve(
@@ -157,19 +162,15 @@ void ClientSession::onConnected(Connection &conn)
     if (&conn != m_conn.get())
         return;
     const FleetConfig &cfg = m_worker.config();
-    m_key = websocket::generateClientKey();
-    QByteArray req;
-    req.reserve(512);
-    req += "GET " + requestTarget(cfg.url) + " HTTP/1.1\r\nHost: " + hostHeader(cfg.url) +
-           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_key +
-           "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: blueshift-harness/" BLUESHIFT_VERSION
-           "\r\n";
-    const QByteArray cookies = m_jar.header();
-    if (!cookies.isEmpty())
-        req += "Cookie: " + cookies + "\r\n";
-    for (const auto &h : cfg.headers)
-        req += h.first + ": " + h.second + "\r\n";
-    req += "\r\n";
+    websocket::ClientHandshakeOptions options;
+    options.target = websocket::ClientHandshake::targetFor(cfg.connectUrl());
+    options.hostHeader = websocket::ClientHandshake::hostHeaderFor(cfg.url);
+    options.userAgent = QByteArrayLiteral("blueshift-harness/" BLUESHIFT_VERSION);
+    options.cookie = m_jar.header();
+    options.extraHeaders = cfg.headers;
+    const websocket::ClientHandshake handshake(std::move(options));
+    m_key = handshake.key();
+    const QByteArray req = handshake.request();
     conn.write(reinterpret_cast<const std::uint8_t *>(req.constData()), std::size_t(req.size()));
 }
 
@@ -225,15 +226,11 @@ void ClientSession::readResponse()
         return;
     }
     m_jar.update(resp.headers);
-    if (resp.status != 101) {
-        connectFailed(QStringLiteral("HTTP %1 %2")
-                          .arg(resp.status)
-                          .arg(QString::fromLatin1(resp.reason.left(60))));
-        return;
-    }
-    if (!http::headerHasToken(resp.headers, "Upgrade", "websocket") ||
-        resp.header("Sec-WebSocket-Accept") != websocket::acceptKeyFor(m_key)) {
-        connectFailed(QStringLiteral("invalid handshake response (Upgrade or Accept)"));
+    // The same rules as the relay's upstream leg: a 101 without Connection: Upgrade, or with an
+    // extension or subprotocol nobody offered, is not a WebSocket.
+    if (const auto failure = websocket::ClientHandshake::check(resp, m_key);
+        failure != websocket::HandshakeFailure::None) {
+        connectFailed(websocket::handshakeFailureText(failure, resp));
         return;
     }
     m_in.consume(consumed);
@@ -258,7 +255,26 @@ void ClientSession::opened(const http::Response &response, net::ByteBuffer lefto
 
     m_record.state = SessionState::Open;
     m_record.openTime = now;
-    m_record.revision = m_worker.intern(response.header("X-Blueshift-Revision"));
+    // Attribution: the gateway's stamp (the local platform's ingress, the Blueshift relay), else
+    // the app's own header; else later from the first message, else unattributed (empty).
+    QByteArray revision = response.header("X-Blueshift-Revision");
+    if (revision.isEmpty() && !cfg.revisionHeader.isEmpty())
+        revision = response.header(cfg.revisionHeader).left(256);
+    m_record.revision = m_worker.intern(revision);
+    m_attributionTried = !revision.isEmpty() || cfg.revisionPointer.isEmpty();
+    m_cause.reset();
+    m_causeReason.clear();
+    m_sessionCapSeen = false;
+    m_ackPending = -1;
+    if (cfg.protocol == SessionProtocol::SocketIo) {
+        m_sio = std::make_unique<socketio::Client>(cfg.socketIoNamespace, cfg.socketIoAuth);
+        // The Engine.IO open packet and the namespace's CONNECT must come within the connect
+        // timeout too: a server that never sends them is not left hanging.
+        startTimer(&m_connectTimer, cfg.connectTimeoutSeconds,
+                   &ClientSession::protocolHandshakeExpired);
+    } else {
+        m_sio.reset();
+    }
     m_record.replica = m_worker.intern(response.header("X-Blueshift-Replica"));
     SessionEvent ev;
     ev.kind = SessionEvent::Kind::Opened;
@@ -289,7 +305,8 @@ void ClientSession::opened(const http::Response &response, net::ByteBuffer lefto
 
     if (cfg.pingIntervalSeconds > 0)
         startTimer(&m_pingTimer, cfg.pingIntervalSeconds, &ClientSession::sendPing);
-    if (cfg.traffic != TrafficMode::None)
+    // socket.io's traffic starts once the namespace is connected.
+    if (cfg.traffic != TrafficMode::None && !m_sio)
         startTimer(&m_trafficTimer, cfg.trafficIntervalSeconds, &ClientSession::sendTraffic);
     auto alive = m_alive;
     m_socket->start(std::move(leftover));
@@ -376,7 +393,104 @@ void ClientSession::closeBy(const QByteArray &reason)
     m_closingByUs = true;
     cancelTimer(&m_pingTimer);
     cancelTimer(&m_trafficTimer);
+    cancelTimer(&m_heartbeatTimer);
+    // A socket.io client says goodbye to its namespace before it closes the transport.
+    if (m_sio && m_sio->state() == socketio::Client::State::Connected && !m_cause)
+        m_socket->sendText(m_sio->disconnectFrame());
     m_socket->close(websocket::CloseCode::Normal, reason);
+}
+
+void ClientSession::closeFor(stats::CloseCause cause, const QString &reason)
+{
+    if (!m_socket || m_closingByUs)
+        return;
+    m_cause = cause;
+    m_causeReason = reason;
+    closeBy(reason.toUtf8().left(120));
+}
+
+void ClientSession::protocolHandshakeExpired()
+{
+    if (m_record.state != SessionState::Open || !m_sio)
+        return;
+    closeFor(stats::CloseCause::ProtocolError,
+             m_sio->state() == socketio::Client::State::AwaitingOpen
+                 ? QStringLiteral("no Engine.IO open packet within %1 s")
+                       .arg(m_worker.config().connectTimeoutSeconds)
+                 : QStringLiteral("no Socket.IO CONNECT for namespace %1 within %2 s")
+                       .arg(QString::fromLatin1(m_worker.config().socketIoNamespace))
+                       .arg(m_worker.config().connectTimeoutSeconds));
+}
+
+void ClientSession::heartbeatExpired()
+{
+    if (m_record.state != SessionState::Open || !m_sio)
+        return;
+    closeFor(stats::CloseCause::HeartbeatTimeout,
+             QStringLiteral("no Engine.IO ping within pingInterval + pingTimeout (%1 ms)")
+                 .arg(m_sio->heartbeatTimeoutMs()));
+}
+
+void ClientSession::attributeFromMessage(const QByteArray &json)
+{
+    m_attributionTried = true;
+    const QJsonDocument doc = QJsonDocument::fromJson(json);
+    const QJsonValue root = doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object());
+    const QString revision = stringAtPointer(root, m_worker.config().revisionPointer);
+    if (revision.isEmpty())
+        return;
+    m_record.revision = m_worker.intern(revision.toUtf8());
+    if (m_record.firstRevision.isEmpty())
+        m_record.firstRevision = m_record.revision;
+    SessionEvent ev;
+    ev.kind = SessionEvent::Kind::Attributed;
+    ev.time = m_worker.now();
+    ev.seconds = ev.time - m_record.openTime; // the stats move the session from its open time
+    ev.session = m_record.id;
+    ev.revision = m_record.revision;
+    ev.replica = m_record.replica;
+    m_worker.addEvent(ev);
+}
+
+void ClientSession::onSocketIoText(const QByteArray &payload)
+{
+    const bool awaitingOpen = m_sio->state() == socketio::Client::State::AwaitingOpen;
+    const int pingsBefore = m_sio->pingsAnswered();
+    const socketio::ClientStep step = m_sio->onText(payload);
+    for (const QByteArray &frame : step.send)
+        m_socket->sendText(frame);
+    const FleetConfig &cfg = m_worker.config();
+    if (!step.close && (awaitingOpen || m_sio->pingsAnswered() != pingsBefore)) {
+        // Armed by the open packet and re-armed by every ping, as engine.io-client does: a
+        // server that stops pinging has lost this session, whatever else it still sends.
+        m_record.heartbeatIntervalMs = quint32(m_sio->open().pingIntervalMs);
+        m_record.heartbeatTimeoutMs = quint32(m_sio->open().pingTimeoutMs);
+        m_record.pingsAnswered = quint32(m_sio->pingsAnswered());
+        startTimer(&m_heartbeatTimer, m_sio->heartbeatTimeoutMs() / 1000.0,
+                   &ClientSession::heartbeatExpired);
+    }
+    if (step.connected) {
+        cancelTimer(&m_connectTimer);
+        if (cfg.traffic != TrafficMode::None)
+            startTimer(&m_trafficTimer, cfg.trafficIntervalSeconds, &ClientSession::sendTraffic);
+    }
+    if (!m_attributionTried && !step.firstEventData.isEmpty())
+        attributeFromMessage(step.firstEventData);
+    if (step.ackId >= 0 && step.ackId == m_ackPending) {
+        // The echo's round trip through the service's own event loop: an RTT sample.
+        m_ackPending = -1;
+        const qint64 micros = (monotonicNanos() - m_ackSentNanos) / 1000;
+        if (micros >= 0 && micros <= 0xFFFFFFFFll) {
+            const auto us = quint32(micros);
+            m_record.rttLastUs = us;
+            m_record.rttMinUs = m_record.rttCount ? std::min(m_record.rttMinUs, us) : us;
+            m_record.rttMaxUs = std::max(m_record.rttMaxUs, us);
+            ++m_record.rttCount;
+            m_worker.addRtt(m_worker.now(), us, m_record.id);
+        }
+    }
+    if (step.close)
+        closeFor(step.cause, step.reason);
 }
 
 void ClientSession::stop(const QByteArray &reason)
@@ -454,7 +568,16 @@ void ClientSession::sendTraffic()
     if (!m_socket || !m_socket->isOpen())
         return;
     const FleetConfig &cfg = m_worker.config();
-    if (cfg.traffic == TrafficMode::Echo) {
+    if (m_sio) {
+        // An emit with an ack; the next one waits for it, so RTTs are never stacked.
+        if (m_ackPending < 0) {
+            m_ackPending = ++m_nextAckId;
+            m_ackSentNanos = monotonicNanos();
+            m_socket->sendText(m_sio->echoFrame(m_ackPending, cfg.echoBytes));
+            ++m_record.messagesOut;
+            changed();
+        }
+    } else if (cfg.traffic == TrafficMode::Echo) {
         m_socket->sendText(QByteArray(cfg.echoBytes, 'x'));
         ++m_record.messagesOut;
         changed();
@@ -471,14 +594,34 @@ void ClientSession::sendTraffic()
 void ClientSession::onMessage(MessageSocket &, bool text, const QByteArray &payload)
 {
     ++m_record.messagesIn;
-    if (m_worker.config().traffic == TrafficMode::Realtime && text) {
-        const QString type =
-            QJsonDocument::fromJson(payload).object().value(QStringLiteral("type")).toString();
+    const FleetConfig &cfg = m_worker.config();
+    if (m_sio) {
+        if (text) {
+            onSocketIoText(payload);
+        } else if (const socketio::ClientStep step = m_sio->onBinary(); step.close) {
+            closeFor(step.cause, step.reason);
+        }
+        changed();
+        return;
+    }
+    if (!m_attributionTried && text)
+        attributeFromMessage(payload);
+    const bool realtime =
+        cfg.traffic == TrafficMode::Realtime || cfg.protocol == SessionProtocol::Realtime;
+    if (realtime && text) {
+        const QJsonObject message = QJsonDocument::fromJson(payload).object();
+        const QString type = message.value(QStringLiteral("type")).toString();
         if (type == QLatin1String("response.audio.delta")) {
             ++m_record.audioDeltas;
         } else if (type == QLatin1String("response.done")) {
             ++m_record.responses;
             m_responseInFlight = false;
+        } else if (type == QLatin1String("error") &&
+                   message.value(QStringLiteral("error"))
+                           .toObject()
+                           .value(QStringLiteral("code")) == QLatin1String("session_expired")) {
+            // The service's maximum session duration: its close is not the rollout's doing.
+            m_sessionCapSeen = true;
         }
     }
     changed();
@@ -505,9 +648,16 @@ void ClientSession::onClosed(MessageSocket &, int code, const QByteArray &reason
         else
             error = QStringLiteral("connection closed without a close frame");
     }
+    stats::CloseCause cause = code == websocket::CloseCode::Abnormal ? stats::CloseCause::Network
+                                                                     : stats::CloseCause::Clean;
+    if (m_cause)
+        cause = *m_cause;
+    else if (m_sessionCapSeen)
+        cause = stats::CloseCause::SessionCap;
     m_record.closeCode = code;
-    m_record.closeReason = QString::fromUtf8(reason);
+    m_record.closeReason = m_cause ? m_causeReason : QString::fromUtf8(reason);
     m_record.closedBy = side;
+    m_record.closeCause = cause;
     m_record.closeTime = now;
     m_record.error = error;
     SessionEvent ev;
@@ -519,6 +669,7 @@ void ClientSession::onClosed(MessageSocket &, int code, const QByteArray &reason
     ev.code = code;
     ev.reason = m_record.closeReason;
     ev.side = side;
+    ev.cause = cause;
     ev.error = error;
     ev.seconds = now - m_record.openTime;
     m_worker.addEvent(ev);
@@ -526,6 +677,8 @@ void ClientSession::onClosed(MessageSocket &, int code, const QByteArray &reason
     // The socket is inside its own call stack: it goes after this batch of events.
     m_socketConn = nullptr;
     m_worker.loop().defer([s = m_socket.release()] { delete s; });
+    m_sio.reset();
+    m_cause.reset();
     m_revisionBefore = m_record.revision;
     m_outageStart = now;
     m_attempt = 0;

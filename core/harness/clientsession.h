@@ -6,9 +6,11 @@
 #include "../net/address.h"
 #include "../net/bytebuffer.h"
 #include "../net/connection.h"
+#include "../socketio/socketioclient.h"
 #include "../websocket/messagesocket.h"
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace blueshift::harness {
@@ -64,6 +66,13 @@ private:
     void holdExpired();
     void changed();
     void closeBy(const QByteArray &reason);
+    // Ends the session for a reason of the protocol's (heartbeat, namespace, malformed packet):
+    // the cause is recorded as given, whoever sends the close frame.
+    void closeFor(stats::CloseCause cause, const QString &reason);
+    void protocolHandshakeExpired();
+    void heartbeatExpired();
+    void onSocketIoText(const QByteArray &payload);
+    void attributeFromMessage(const QByteArray &json);
 
     FleetWorker &m_worker;
     SessionRecord m_record;
@@ -84,6 +93,18 @@ private:
     net::EventLoop::TimerId m_trafficTimer = 0;
     net::EventLoop::TimerId m_holdTimer = 0;
     net::EventLoop::TimerId m_retryTimer = 0;
+    net::EventLoop::TimerId m_heartbeatTimer = 0;
+
+    // socket.io: the client state machine of the current connection; echo acks in flight.
+    std::unique_ptr<socketio::Client> m_sio;
+    qint64 m_nextAckId = 0;
+    qint64 m_ackPending = -1;
+    qint64 m_ackSentNanos = 0;
+    // Why the current connection is ending, when the protocol said so (else from the close).
+    std::optional<stats::CloseCause> m_cause;
+    QString m_causeReason;
+    bool m_sessionCapSeen = false; // realtime: session_expired arrived
+    bool m_attributionTried = false;
 
     int m_attempt = 0;         // reconnect attempts in the current outage
     double m_outageStart = -1; // when the connection that is being replaced closed

@@ -140,6 +140,9 @@ void Fleet::absorb(WorkerBatch batch)
         case SessionEvent::Kind::ConnectFailed:
             m_stats.connectFailed(e);
             break;
+        case SessionEvent::Kind::Attributed:
+            m_stats.attributed(e);
+            break;
         case SessionEvent::Kind::Retrying:
             break;
         }

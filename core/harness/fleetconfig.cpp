@@ -1,16 +1,25 @@
 #include "fleetconfig.h"
 
+#include "websocket/websocketurl.h"
+
 #include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrlQuery>
 
 namespace blueshift::harness {
 
 QString FleetConfig::validate() const
 {
-    const QString scheme = url.scheme();
-    if (!url.isValid() || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
-        return QStringLiteral("the URL must be ws:// or wss://");
-    if (url.host().isEmpty())
-        return QStringLiteral("the URL has no host");
+    if (const QString why = websocket::webSocketUrlError(url); !why.isEmpty())
+        return why;
+    if (protocol == SessionProtocol::SocketIo) {
+        if (!socketIoNamespace.startsWith('/') || socketIoNamespace.contains(','))
+            return QStringLiteral("the socket.io namespace must start with / and hold no comma");
+        if (!socketIoAuth.isEmpty() && !QJsonDocument::fromJson(socketIoAuth).isObject())
+            return QStringLiteral("the socket.io auth must be a JSON object");
+    }
+    if (!revisionPointer.isEmpty() && !revisionPointer.startsWith(QLatin1Char('/')))
+        return QStringLiteral("the revision pointer must be a JSON pointer such as /revision");
     if (sessions < 1)
         return QStringLiteral("at least one session is needed");
     if (threads < 1)
@@ -40,6 +49,47 @@ QString reconnectModeName(ReconnectMode mode)
     return {};
 }
 
+QString sessionProtocolName(SessionProtocol protocol)
+{
+    switch (protocol) {
+    case SessionProtocol::WebSocket:
+        return QStringLiteral("websocket");
+    case SessionProtocol::SocketIo:
+        return QStringLiteral("socketio");
+    case SessionProtocol::Realtime:
+        return QStringLiteral("realtime");
+    }
+    return {};
+}
+
+bool sessionProtocolFromName(const QString &name, SessionProtocol *out)
+{
+    for (SessionProtocol p :
+         {SessionProtocol::WebSocket, SessionProtocol::SocketIo, SessionProtocol::Realtime}) {
+        if (name == sessionProtocolName(p)) {
+            *out = p;
+            return true;
+        }
+    }
+    return false;
+}
+
+QUrl FleetConfig::connectUrl() const
+{
+    if (protocol != SessionProtocol::SocketIo)
+        return url;
+    QUrl out = url;
+    if (out.path().isEmpty() || out.path() == QLatin1String("/"))
+        out.setPath(QStringLiteral("/socket.io/"));
+    QUrlQuery query(out);
+    if (!query.hasQueryItem(QStringLiteral("EIO")))
+        query.addQueryItem(QStringLiteral("EIO"), QStringLiteral("4"));
+    if (!query.hasQueryItem(QStringLiteral("transport")))
+        query.addQueryItem(QStringLiteral("transport"), QStringLiteral("websocket"));
+    out.setQuery(query);
+    return out;
+}
+
 QString trafficModeName(TrafficMode mode)
 {
     switch (mode) {
@@ -63,6 +113,11 @@ QJsonObject toJson(const FleetConfig &c)
         c.url.adjusted(QUrl::RemoveQuery | QUrl::RemoveUserInfo | QUrl::RemoveFragment).toString();
     return {
         {QStringLiteral("url"), url},
+        {QStringLiteral("protocol"), sessionProtocolName(c.protocol)},
+        {QStringLiteral("socketio_namespace"), QString::fromLatin1(c.socketIoNamespace)},
+        {QStringLiteral("socketio_auth"), !c.socketIoAuth.isEmpty()}, // given or not, never shown
+        {QStringLiteral("revision_header"), QString::fromLatin1(c.revisionHeader)},
+        {QStringLiteral("revision_pointer"), c.revisionPointer},
         {QStringLiteral("sessions"), c.sessions},
         {QStringLiteral("open_rate"), c.openRate},
         {QStringLiteral("hold_seconds"), c.holdSeconds},

@@ -31,11 +31,27 @@ enum class TrafficMode : quint8 {
     Realtime, // response.create every interval; response.audio.delta counted until response.done
 };
 
+// The protocol a session speaks over its WebSocket, so that the service's own rules (its
+// heartbeat, its namespaces, its session cap) are kept and its closes told apart.
+enum class SessionProtocol : quint8 {
+    WebSocket, // plain WebSocket: pings, optional echo traffic
+    SocketIo,  // Socket.IO v5 over Engine.IO v4 (python-socketio, Chainlit): pongs every ping
+    Realtime,  // an OpenAI / Azure OpenAI realtime conversation, with its session cap
+};
+
 // What a fleet of test sessions does. Filled by a runner's command line or the GUI, never from
 // global options.
 struct FleetConfig
 {
     QUrl url; // ws:// or wss://
+    SessionProtocol protocol = SessionProtocol::WebSocket;
+    QByteArray socketIoNamespace = QByteArrayLiteral("/");
+    QByteArray socketIoAuth; // a JSON object sent with the namespace CONNECT; a secret
+    // Attribution when the 101 carries no X-Blueshift-Revision (a workload on Azure): a response
+    // header the app sets (e.g. from CONTAINER_APP_REVISION), or a JSON pointer into the first
+    // message (socket.io: into the first event's array, e.g. /1/revision).
+    QByteArray revisionHeader;
+    QString revisionPointer;
     int sessions = 1;
     double openRate = 50;   // new sessions per second during the ramp; <= 0: all at once
     double holdSeconds = 0; // each session closes itself (1000) this long after it first opened;
@@ -58,10 +74,15 @@ struct FleetConfig
 
     // Checks the URL and the numbers; empty when usable.
     QString validate() const;
+    // The URL sessions connect to: for socket.io, /socket.io/ when the URL has no path, and
+    // EIO=4&transport=websocket added to the query unless given.
+    QUrl connectUrl() const;
 };
 
 QString reconnectModeName(ReconnectMode mode);
 QString trafficModeName(TrafficMode mode);
+QString sessionProtocolName(SessionProtocol protocol);
+bool sessionProtocolFromName(const QString &name, SessionProtocol *out);
 
 // The configuration as report.json shows it: header names only, never their values.
 QJsonObject toJson(const FleetConfig &config);

@@ -63,7 +63,7 @@ bool writeFile(const QString &path, const QByteArray &data, QString *error)
 QByteArray sessionsCsvHeader()
 {
     return "id,state,revision,replica,first_revision,first_open_s,open_s,close_s,close_code,"
-           "close_reason,closed_by,error,rtt_count,rtt_last_ms,rtt_min_ms,rtt_max_ms,"
+           "close_reason,closed_by,close_cause,error,rtt_count,rtt_last_ms,rtt_min_ms,rtt_max_ms,"
            "messages_in,messages_out,audio_deltas,responses,connect_failures,reconnects,"
            "same_revision_reconnects,last_reconnect_s,total_reconnect_s\n";
 }
@@ -77,7 +77,8 @@ QByteArray sessionCsvRow(const SessionRecord &r)
       << csvField(r.replica) << csvField(r.firstRevision) << seconds(r.firstOpenTime)
       << seconds(r.openTime) << seconds(r.closeTime)
       << (closed ? QByteArray::number(r.closeCode) : QByteArray()) << csvField(r.closeReason)
-      << (closed ? stats::closeSideName(r.closedBy).toUtf8() : QByteArray()) << csvField(r.error)
+      << (closed ? stats::closeSideName(r.closedBy).toUtf8() : QByteArray())
+      << (closed ? stats::closeCauseName(r.closeCause).toUtf8() : QByteArray()) << csvField(r.error)
       << QByteArray::number(r.rttCount) << millis(r.rttLastUs, rtt) << millis(r.rttMinUs, rtt)
       << millis(r.rttMaxUs, rtt) << QByteArray::number(r.messagesIn)
       << QByteArray::number(r.messagesOut) << QByteArray::number(r.audioDeltas)
@@ -118,6 +119,7 @@ QJsonObject eventJson(const SessionEvent &e)
         o.insert(QStringLiteral("code"), e.code);
         o.insert(QStringLiteral("reason"), e.reason);
         o.insert(QStringLiteral("closed_by"), stats::closeSideName(e.side));
+        o.insert(QStringLiteral("cause"), stats::closeCauseName(e.cause));
         o.insert(QStringLiteral("open_s"), e.seconds);
         if (!e.error.isEmpty())
             o.insert(QStringLiteral("error"), e.error);
@@ -129,6 +131,9 @@ QJsonObject eventJson(const SessionEvent &e)
     case SessionEvent::Kind::Retrying:
         o.insert(QStringLiteral("delay_s"), e.seconds);
         o.insert(QStringLiteral("attempt"), e.attempt);
+        break;
+    case SessionEvent::Kind::Attributed:
+        o.insert(QStringLiteral("revision"), e.revision);
         break;
     }
     return o;

@@ -64,6 +64,24 @@ void FleetStats::closed(const SessionEvent &e)
     m_closes.recordAt(e.time, e.revision, e.code, e.side);
 }
 
+void FleetStats::attributed(const SessionEvent &e)
+{
+    if (e.session < 0 || std::size_t(e.session) >= m_handles.size())
+        return;
+    Handles &h = m_handles[std::size_t(e.session)];
+    if (h.revision < 0)
+        return;
+    PerRevision &from = *m_revisions[std::size_t(h.revision)];
+    from.survival.discard(h.rev);
+    --from.summary.opened;
+    --from.summary.alive;
+    PerRevision &to = revision(e.revision);
+    h.rev = to.survival.open(e.time - std::max(0.0, e.seconds));
+    h.revision = qint32(m_revisionIndex.value(e.revision));
+    ++to.summary.opened;
+    ++to.summary.alive;
+}
+
 void FleetStats::connectFailed(const SessionEvent &)
 {
     ++m_connectFailures;

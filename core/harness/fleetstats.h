@@ -63,6 +63,9 @@ public:
 
     void opened(const SessionEvent &event);
     void closed(const SessionEvent &event);
+    // The revision became known after the open (from the first message): the session moves from
+    // the unattributed row to its revision, with its original open time.
+    void attributed(const SessionEvent &event);
     void connectFailed(const SessionEvent &event);
     void rtt(double time, quint32 micros, const QString &revision);
     // Once a second: the live-sessions series.

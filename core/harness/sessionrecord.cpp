@@ -30,6 +30,8 @@ QString sessionEventKindName(SessionEvent::Kind kind)
         return QStringLiteral("connect_failed");
     case SessionEvent::Kind::Retrying:
         return QStringLiteral("retrying");
+    case SessionEvent::Kind::Attributed:
+        return QStringLiteral("attributed");
     }
     return {};
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "../stats/closecause.h"
 #include "../stats/closetally.h"
 
 #include <QList>
@@ -42,7 +43,12 @@ struct SessionRecord
     int closeCode = 0;       // 1006 when the connection dropped without a close frame
     QString closeReason;
     stats::CloseSide closedBy = stats::CloseSide::Server;
+    stats::CloseCause closeCause = stats::CloseCause::Clean;
     QString error; // the socket or handshake error when there was no close frame
+    // socket.io: the server's heartbeat (from its open packet) and the pings answered.
+    quint32 heartbeatIntervalMs = 0;
+    quint32 heartbeatTimeoutMs = 0;
+    quint32 pingsAnswered = 0;
     int connectFailures = 0;
     int reconnects = 0;             // successful reconnects
     int sameRevisionReconnects = 0; // of which landed on the revision they left
@@ -58,6 +64,7 @@ struct SessionEvent
         Closed,        // a connection ended
         ConnectFailed, // no 101: refused, TLS, HTTP status, timeout
         Retrying,      // a reconnect was scheduled
+        Attributed,    // the revision became known from the first message
     };
     Kind kind = Kind::Opened;
     double time = 0;
@@ -67,6 +74,7 @@ struct SessionEvent
     int code = 0;
     QString reason;
     stats::CloseSide side = stats::CloseSide::Server;
+    stats::CloseCause cause = stats::CloseCause::Clean;
     QString error;
     double seconds = -1;    // Closed: how long it was open; Opened: reconnect time; Retrying: delay
     bool reconnect = false; // Opened: this was a reconnect

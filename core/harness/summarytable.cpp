@@ -35,7 +35,7 @@ QString millisText(qint64 micros, quint64 count)
 
 QString revisionLabel(const QString &revision)
 {
-    return revision.isEmpty() ? QStringLiteral("(unknown)") : revision;
+    return revision.isEmpty() ? QStringLiteral("(unattributed)") : revision;
 }
 
 QString summaryTable(const FleetSnapshot &snapshot)

@@ -1,6 +1,7 @@
 #include "headerfile.h"
 
-#include <QFile>
+#include "runtime/boundedfile.h"
+
 #include <QRegularExpression>
 #include <QStringList>
 
@@ -8,22 +9,16 @@ namespace blueshift::http {
 
 bool readHeaderFile(const QString &path, HeaderList *out, QString *error)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = QStringLiteral("cannot read header file %1: %2").arg(path, f.errorString());
+    QByteArray content;
+    if (!runtime::readBoundedFile(path, QStringLiteral("header file"), 64 * 1024, &content, error))
         return false;
-    }
-    if (f.size() > 64 * 1024) {
-        *error = QStringLiteral("header file %1 is larger than 64 KiB").arg(path);
-        return false;
-    }
     static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
     static const QStringList reserved = {
         QStringLiteral("host"), QStringLiteral("upgrade"), QStringLiteral("connection"),
         QStringLiteral("content-length"), QStringLiteral("transfer-encoding")};
     HeaderList headers;
     int lineNo = 0;
-    const QList<QByteArray> lines = f.readAll().split('\n');
+    const QList<QByteArray> lines = content.split('\n');
     for (QByteArray line : lines) {
         ++lineNo;
         if (line.endsWith('\r'))

@@ -52,6 +52,43 @@ bool parseFields(const QByteArray &head, qsizetype from, HeaderList *out)
     }
     return false;
 }
+// Content-Length = 1*DIGIT; a list ("5, 5") only of equal values (RFC 9110 section 8.6).
+bool parseContentLength(const QByteArray &value, qint64 *out)
+{
+    for (const QByteArray &part : value.split(',')) {
+        const QByteArray digits = part.trimmed();
+        if (digits.isEmpty() || digits.size() > 18)
+            return false;
+        for (char c : digits) {
+            if (c < '0' || c > '9')
+                return false;
+        }
+        const qint64 n = digits.toLongLong();
+        if (*out >= 0 && *out != n)
+            return false;
+        *out = n;
+    }
+    return true;
+}
+
+// RFC 9112 sections 3.2 and 6.3: what makes a request's framing or target ambiguous.
+bool checkFraming(Request *request)
+{
+    int hosts = 0;
+    for (const auto &h : request->headers) {
+        if (h.first.compare("Host", Qt::CaseInsensitive) == 0) {
+            ++hosts;
+        } else if (h.first.compare("Content-Length", Qt::CaseInsensitive) == 0) {
+            if (!parseContentLength(h.second, &request->contentLength))
+                return false;
+        } else if (h.first.compare("Transfer-Encoding", Qt::CaseInsensitive) == 0) {
+            request->transferEncoding = true;
+        }
+    }
+    if (hosts > 1 || (hosts == 0 && request->minorVersion == 1))
+        return false;
+    return !(request->transferEncoding && request->contentLength >= 0);
+}
 } // namespace
 
 QByteArray headerValue(const HeaderList &headers, const QByteArray &name)
@@ -121,7 +158,9 @@ ParseResult parseRequestHead(const char *data, std::size_t size, std::size_t max
     const qsizetype q = out->target.indexOf('?');
     out->path = q < 0 ? out->target : out->target.left(q);
     out->headers.clear();
-    if (!parseFields(head, eol + 2, &out->headers))
+    out->contentLength = -1;
+    out->transferEncoding = false;
+    if (!parseFields(head, eol + 2, &out->headers) || !checkFraming(out))
         return ParseResult::Malformed;
     *consumed = end;
     return ParseResult::Complete;
@@ -158,6 +197,14 @@ const char *reasonPhrase(int status)
         return "Switching Protocols";
     case 200:
         return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 300:
+        return "Multiple Choices";
     case 400:
         return "Bad Request";
     case 401:
@@ -170,6 +217,14 @@ const char *reasonPhrase(int status)
         return "Method Not Allowed";
     case 408:
         return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 421:
+        return "Misdirected Request";
     case 426:
         return "Upgrade Required";
     case 429:
@@ -185,7 +240,8 @@ const char *reasonPhrase(int status)
     case 504:
         return "Gateway Timeout";
     default:
-        return "Status";
+        // RFC 9112 allows an empty reason phrase; a made-up one would mislead.
+        return "";
     }
 }
 

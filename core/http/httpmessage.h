@@ -23,6 +23,10 @@ struct Request
     QByteArray path;   // target without the query
     int minorVersion = 1;
     HeaderList headers;
+    // The message's framing, checked by the parser as RFC 9112 section 6 asks: one valid
+    // Content-Length (several only when all equal), or Transfer-Encoding, never both.
+    qint64 contentLength = -1; // -1: no Content-Length
+    bool transferEncoding = false;
 
     QByteArray header(const QByteArray &name) const { return headerValue(headers, name); }
     bool keepAlive() const;
@@ -43,7 +47,10 @@ enum class ParseResult {
     Malformed, // answer 400
 };
 
-// Parses a request head (request line and header fields up to the blank line).
+// Parses a request head (request line and header fields up to the blank line). Malformed also
+// covers what RFC 9112 says a server answers with 400 and closes: more than one Host field (or
+// none in HTTP/1.1), an invalid or conflicting Content-Length, Content-Length together with
+// Transfer-Encoding.
 ParseResult parseRequestHead(const char *data, std::size_t size, std::size_t maxHeadBytes,
                              Request *out, std::size_t *consumed);
 // Parses a response head, e.g. the answer to a WebSocket upgrade.

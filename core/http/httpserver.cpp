@@ -112,8 +112,7 @@ private:
     bool dispatch(const Request &req)
     {
         const bool head = req.method == "HEAD";
-        if (req.header("Transfer-Encoding").size() > 0 ||
-            req.header("Content-Length").toLongLong() > 0) {
+        if (req.transferEncoding || req.contentLength > 0) {
             // Nothing here takes a request body; refusing is safer than skipping one.
             sendAndClose(
                 Reply{400, "text/plain; charset=utf-8", "request bodies are not accepted\n", {}},

@@ -205,9 +205,15 @@ void IngressSession::handleRequest(const http::Request &request, std::size_t hea
         IngressShared::Counters::add(c.routedByLabel, 1);
 
     m_toBackend = forwardedRequestHead(request, ipOf(m_peer), m_tls, m_upgrade);
-    // Whatever followed the head (a body, early frames) goes right behind it.
-    m_toBackend.append(reinterpret_cast<const char *>(m_in.data()) + headSize,
-                       qsizetype(m_in.size() - headSize));
+    // Whatever followed the head (a body, early frames) goes right behind it; for a plain
+    // request only its body.
+    qint64 trailing = qint64(m_in.size() - headSize);
+    if (!m_upgrade && !request.transferEncoding) {
+        m_clientBytesLeft = std::max<qint64>(request.contentLength, 0);
+        trailing = std::min(trailing, m_clientBytesLeft);
+        m_clientBytesLeft -= trailing;
+    }
+    m_toBackend.append(reinterpret_cast<const char *>(m_in.data()) + headSize, qsizetype(trailing));
     m_in.release();
     if (routes->sticky) {
         AffinityTicket ticket{routes->app, d.revision->name, d.replica->name,
@@ -322,6 +328,8 @@ void IngressSession::readResponseHead()
 bool IngressSession::sendResponseHead(const http::Response &response)
 {
     const bool switched = response.status == 101 && m_upgrade;
+    if (m_upgrade && !switched)
+        m_clientBytesLeft = 0; // a refused upgrade: nothing more of the client's reaches it
     const QByteArray head =
         clientResponseHead(response, m_revisionName, m_replicaName, m_setCookie, !switched);
     m_setCookie = QByteArray();
@@ -351,7 +359,11 @@ void IngressSession::pump(Connection &src, Connection &dst)
             src.setReading(false);
             return;
         }
-        const long n = src.read(scratch, IngressWorker::scratchSize);
+        std::size_t room = IngressWorker::scratchSize;
+        const bool limited = fromClient && m_clientBytesLeft >= 0;
+        if (limited && m_clientBytesLeft > 0)
+            room = std::min(room, std::size_t(m_clientBytesLeft));
+        const long n = src.read(scratch, room);
         if (n == Connection::WouldBlock)
             return;
         if (n == Connection::EndOfStream) {
@@ -363,9 +375,13 @@ void IngressSession::pump(Connection &src, Connection &dst)
             return;
         }
         m_lastActivity = m_worker.loop().now();
+        if (limited && m_clientBytesLeft == 0)
+            continue; // past the request: read and dropped, so the client's EOF is still seen
+        if (limited)
+            m_clientBytesLeft -= n;
         if (!dst.write(scratch, std::size_t(n)) || m_phase == Phase::Done)
             return; // the write failed and onFailed has ended the session
-        if (!drainFully && std::size_t(n) < IngressWorker::scratchSize)
+        if (!drainFully && std::size_t(n) < room)
             return;
     }
 }

@@ -83,6 +83,11 @@ private:
     bool m_tls = false;
     bool m_tcp = false; // transport tcp: raw bytes from the first one
     bool m_upgrade = false;
+    // Client bytes still to forward: the request's body for a plain request, nothing once an
+    // upgrade was refused; -1 for a tunnel (a WebSocket, a chunked body). Past it, client bytes
+    // are read and dropped, so a second request on the connection never reaches the replica
+    // unparsed.
+    qint64 m_clientBytesLeft = -1;
     bool m_clientEof = false;
     bool m_shutdownBackendWhenDrained = false;
     bool m_accounted = false;

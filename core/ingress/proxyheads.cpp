@@ -25,7 +25,8 @@ void appendField(QByteArray *out, const QByteArray &name, const QByteArray &valu
 
 bool isUpgradeRequest(const http::Request &request)
 {
-    return http::hasHeader(request.headers, "Upgrade") &&
+    // Only the upgrade this ingress tunnels; any other (h2c, TLS/1.0 ...) is a plain request.
+    return http::headerHasToken(request.headers, "Upgrade", "websocket") &&
            http::headerHasToken(request.headers, "Connection", "upgrade");
 }
 
@@ -44,7 +45,9 @@ QByteArray forwardedRequestHead(const http::Request &request, const QByteArray &
         }
         if (named(h.first, "X-Forwarded-Proto"))
             continue;
-        if (!upgrade && isHopByHop(h.first))
+        // Upgrade too: outside a WebSocket upgrade it is an offer (h2c, ...) that this proxy does
+        // not take up, and it must not reach the replica as if it had.
+        if (!upgrade && (isHopByHop(h.first) || named(h.first, "Upgrade")))
             continue;
         appendField(&out, h.first, h.second);
     }

@@ -5,6 +5,7 @@
 
 #include "../http/httpmessage.h"
 #include "../net/random.h"
+#include "../websocket/clienthandshake.h"
 #include "../websocket/closecode.h"
 #include "../websocket/frame.h"
 #include "../websocket/handshake.h"
@@ -158,20 +159,19 @@ void Bridge::onConnected(Connection &conn)
         return;
     m_upstreamState = UpstreamState::Handshaking;
     const UpstreamTarget &up = m_service.upstream();
-    m_upstreamKey = generateClientKey();
-    QByteArray req;
-    req.reserve(512);
-    req += "GET " + up.requestTarget + " HTTP/1.1\r\nHost: " + up.hostHeader +
-           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: " + m_upstreamKey +
-           "\r\nSec-WebSocket-Version: 13\r\nUser-Agent: blueshift-relay/" BLUESHIFT_VERSION "\r\n";
     const qsizetype colon = m_peer.lastIndexOf(QLatin1Char(':'));
     QString peerHost = m_peer.left(colon);
     if (peerHost.startsWith(QLatin1Char('[')))
         peerHost = peerHost.mid(1, peerHost.size() - 2);
-    req += "X-Forwarded-For: " + peerHost.toLatin1() + "\r\n";
-    for (const auto &h : m_service.config().upstreamHeaders)
-        req += h.first + ": " + h.second + "\r\n";
-    req += "\r\n";
+    ClientHandshakeOptions options;
+    options.target = up.requestTarget;
+    options.hostHeader = up.hostHeader;
+    options.userAgent = QByteArrayLiteral("blueshift-relay/" BLUESHIFT_VERSION);
+    options.extraHeaders.append({QByteArrayLiteral("X-Forwarded-For"), peerHost.toLatin1()});
+    options.extraHeaders.append(m_service.config().upstreamHeaders);
+    const ClientHandshake handshake(std::move(options));
+    m_upstreamKey = handshake.key();
+    const QByteArray req = handshake.request();
     conn.write(reinterpret_cast<const std::uint8_t *>(req.constData()), std::size_t(req.size()));
 }
 
@@ -353,6 +353,11 @@ std::size_t Bridge::processFrames(Dir dir, std::uint8_t *data, std::size_t size,
                 return bail([&] { handleClose(dir, payload, len); }) + std::size_t(total);
             if (const Violation v = src.checker.checkPayload(h, payload, len))
                 return bail([&] { violation(dir, v); });
+            // The realtime service's session cap, counted as it passes: only short unfragmented
+            // text frames are looked at (an error event; audio deltas are kilobytes).
+            if (h.opcode == std::uint8_t(Opcode::Text) && h.fin && len < 512 &&
+                ::memmem(payload, len, "\"session_expired\"", 17) != nullptr)
+                WorkerCounters::add(m_state.counters.sessionsExpired, 1);
         }
         if (!isControlOpcode(h.opcode)) {
             messages += h.fin ? 1 : 0;

@@ -7,6 +7,7 @@
 
 #include "../http/httpmessage.h"
 #include "../net/random.h"
+#include "../websocket/clienthandshake.h"
 #include "../websocket/closecode.h"
 #include "../websocket/frame.h"
 #include "../websocket/handshake.h"
@@ -80,23 +81,12 @@ void Bridge::readHandshakeResponse()
         upstreamFailed(QStringLiteral("malformed handshake response"));
         return;
     }
-    if (resp.status != 101) {
-        upstreamFailed(QStringLiteral("upstream refused the upgrade: HTTP %1 %2")
-                           .arg(resp.status)
-                           .arg(QString::fromLatin1(resp.reason.left(60))));
-        return;
-    }
-    if (!http::headerHasToken(resp.headers, "Upgrade", "websocket") ||
-        !http::headerHasToken(resp.headers, "Connection", "upgrade") ||
-        resp.header("Sec-WebSocket-Accept") != acceptKeyFor(m_upstreamKey)) {
-        upstreamFailed(QStringLiteral(
-            "invalid handshake response (Upgrade, Connection or Sec-WebSocket-Accept)"));
-        return;
-    }
-    if (!resp.header("Sec-WebSocket-Extensions").isEmpty() ||
-        !resp.header("Sec-WebSocket-Protocol").isEmpty()) {
-        upstreamFailed(
-            QStringLiteral("upstream chose an extension or subprotocol that was not offered"));
+    if (const HandshakeFailure failure = ClientHandshake::check(resp, m_upstreamKey);
+        failure != HandshakeFailure::None) {
+        const QString text = handshakeFailureText(failure, resp);
+        upstreamFailed(failure == HandshakeFailure::NotSwitching
+                           ? QStringLiteral("upstream refused the upgrade: ") + text
+                           : text);
         return;
     }
     up.in.consume(consumed);

@@ -21,6 +21,7 @@ struct WorkerCounters
     std::atomic<std::uint64_t> bytesToClient{0};
     std::atomic<std::uint64_t> upstreamFailures{0};
     std::atomic<std::uint64_t> upgradesRejected{0};
+    std::atomic<std::uint64_t> sessionsExpired{0}; // the upstream's session cap (session_expired)
 
     static void add(std::atomic<std::uint64_t> &c, std::uint64_t n)
     {

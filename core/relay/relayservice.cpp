@@ -193,7 +193,7 @@ void RelayService::startSession(http::HttpWorker &worker, std::unique_ptr<net::C
 QByteArray RelayService::renderMetrics() const
 {
     std::uint64_t open = 0, total = 0, mUp = 0, mDown = 0, bUp = 0, bDown = 0, failures = 0,
-                  rejected = 0;
+                  rejected = 0, expired = 0;
     {
         std::lock_guard lock(m_statesMutex);
         for (const auto &s : m_states) {
@@ -208,6 +208,7 @@ QByteArray RelayService::renderMetrics() const
             bDown += c.bytesToClient.load(std::memory_order_relaxed);
             failures += c.upstreamFailures.load(std::memory_order_relaxed);
             rejected += c.upgradesRejected.load(std::memory_order_relaxed);
+            expired += c.sessionsExpired.load(std::memory_order_relaxed);
         }
     }
     auto label = [](const QString &v) {
@@ -253,6 +254,10 @@ QByteArray RelayService::renderMetrics() const
     family("blueshift_relay_upgrades_rejected_total", "counter",
            "WebSocket upgrades answered with an error status.");
     out += "blueshift_relay_upgrades_rejected_total " + QByteArray::number(rejected) + '\n';
+    family("blueshift_relay_upstream_sessions_expired_total", "counter",
+           "Sessions the upstream ended at its maximum session duration (a realtime service's "
+           "session_expired error event), passed through to the client.");
+    out += "blueshift_relay_upstream_sessions_expired_total " + QByteArray::number(expired) + '\n';
     return out;
 }
 

@@ -31,6 +31,23 @@ QJsonObject codesJson(const QMap<int, int> &codes)
     return o;
 }
 
+// "3 heartbeat-timeout, 1 session-cap": closes an assertion did not count, and why.
+QString leftOutText(const QMap<QString, int> &causes)
+{
+    QStringList parts;
+    for (auto it = causes.begin(); it != causes.end(); ++it)
+        parts.append(QStringLiteral("%1 %2").arg(it.value()).arg(it.key()));
+    return parts.join(QStringLiteral(", "));
+}
+
+QJsonObject leftOutJson(const QMap<QString, int> &causes)
+{
+    QJsonObject o;
+    for (auto it = causes.begin(); it != causes.end(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
 QString sessions(qsizetype n)
 {
     return n == 1 ? QStringLiteral("1 session") : QStringLiteral("%1 sessions").arg(n);
@@ -52,6 +69,7 @@ QJsonObject toJson(const AssertionResult &r)
             {QStringLiteral("final"), r.final},
             {QStringLiteral("expected"), r.expected},
             {QStringLiteral("observed"), r.observed},
+            {QStringLiteral("skipped"), r.skipped},
             {QStringLiteral("message"), r.message},
             {QStringLiteral("details"), r.details}};
 }
@@ -99,10 +117,15 @@ void AssertionEvaluator::lostDuringShift(const AssertionSpec &spec, const StepWi
     const double from = step.start;
     const double to = windowEnd(step, evidence);
     QMap<int, int> codes;
+    QMap<QString, int> leftOut; // closes of the service's own making, by cause
     int lost = 0;
     for (const Connection &c : evidence.connections()) {
         if (!c.isClosed() || c.close < from || c.close >= to || c.side == stats::CloseSide::Client)
             continue;
+        if (!stats::rolloutCanCause(c.cause)) {
+            ++leftOut[stats::closeCauseName(c.cause)];
+            continue;
+        }
         // A revision this run deactivated closes its sessions by design; the deactivation's own
         // assertions judge how.
         const auto d = evidence.deactivated().find(c.revision);
@@ -116,8 +139,11 @@ void AssertionEvaluator::lostDuringShift(const AssertionSpec &spec, const StepWi
                             : QStringLiteral("%1 lost (%2)").arg(lost).arg(codesText(codes));
     r->details = {{QStringLiteral("lost"), lost},
                   {QStringLiteral("codes"), codesJson(codes)},
+                  {QStringLiteral("left_out"), leftOutJson(leftOut)},
                   {QStringLiteral("from_s"), from},
                   {QStringLiteral("to_s"), to}};
+    if (!leftOut.isEmpty())
+        r->observed += QStringLiteral("; left out: ") + leftOutText(leftOut);
     r->message = r->passed ? QStringLiteral("%1 closed by the server or the network, at most %2 "
                                             "allowed")
                                  .arg(sessions(lost))
@@ -136,6 +162,7 @@ void AssertionEvaluator::closeCodesOnDeactivated(const AssertionSpec &spec, cons
     const double deadline = from + step.graceSeconds + graceMarginSeconds;
     QMap<int, int> codes;
     QMap<int, int> bad;
+    QMap<QString, int> leftOut;
     int stillOpen = 0;
     int pending = 0;
     for (const Connection &c : evidence.connections()) {
@@ -155,6 +182,10 @@ void AssertionEvaluator::closeCodesOnDeactivated(const AssertionSpec &spec, cons
                 ++stillOpen;
             continue;
         }
+        if (!stats::rolloutCanCause(c.cause)) {
+            ++leftOut[stats::closeCauseName(c.cause)];
+            continue;
+        }
         ++codes[c.code];
         if (!spec.allowedCodes.contains(c.code))
             ++bad[c.code];
@@ -171,11 +202,14 @@ void AssertionEvaluator::closeCodesOnDeactivated(const AssertionSpec &spec, cons
         observed.append(QStringLiteral("%1 still open after the grace period").arg(stillOpen));
     if (pending > 0)
         observed.append(QStringLiteral("%1 still open").arg(pending));
+    if (!leftOut.isEmpty())
+        observed.append(QStringLiteral("left out: ") + leftOutText(leftOut));
     r->observed = observed.isEmpty() ? QStringLiteral("no session closed")
                                      : observed.join(QStringLiteral(", "));
     r->details = {{QStringLiteral("revision"), step.revision},
                   {QStringLiteral("codes"), codesJson(codes)},
                   {QStringLiteral("disallowed"), codesJson(bad)},
+                  {QStringLiteral("left_out"), leftOutJson(leftOut)},
                   {QStringLiteral("still_open_after_grace"), stillOpen},
                   {QStringLiteral("still_open"), pending},
                   {QStringLiteral("grace_seconds"), step.graceSeconds}};
@@ -273,9 +307,15 @@ void AssertionEvaluator::shareByWeight(const AssertionSpec &spec, const StepWind
     const double to = windowEnd(step, evidence);
     QMap<QString, int> counts;
     int total = 0;
+    int unattributed = 0;
     for (const Connection &c : evidence.connections()) {
         if (c.open < from || c.open >= to || (c.reconnect && !spec.includeReconnects))
             continue;
+        // Never guessed: a session nothing attributed is left out, and said to be.
+        if (c.revision.isEmpty()) {
+            ++unattributed;
+            continue;
+        }
         ++counts[c.revision];
         ++total;
     }
@@ -305,11 +345,24 @@ void AssertionEvaluator::shareByWeight(const AssertionSpec &spec, const StepWind
                                 .arg(total)
                                 .arg(weight));
     }
-    r->details = {{QStringLiteral("new_sessions"), total},
-                  {QStringLiteral("shares"), shares},
-                  {QStringLiteral("worst_points"), worst},
-                  {QStringLiteral("from_s"), from},
-                  {QStringLiteral("to_s"), to}};
+    r->details = {
+        {QStringLiteral("new_sessions"), total}, {QStringLiteral("unattributed"), unattributed},
+        {QStringLiteral("shares"), shares},      {QStringLiteral("worst_points"), worst},
+        {QStringLiteral("from_s"), from},        {QStringLiteral("to_s"), to}};
+    if (total < spec.minSessions && unattributed > 0) {
+        r->passed = true;
+        r->skipped = true;
+        r->observed = QStringLiteral("skipped: %1 of %2 new sessions unattributed")
+                          .arg(unattributed)
+                          .arg(unattributed + total);
+        r->message = QStringLiteral("skipped: %1 of %2 new sessions could not be attributed to a "
+                                    "revision (no X-Blueshift-Revision, --revision-header or "
+                                    "--revision-from-message), %3 are needed")
+                         .arg(unattributed)
+                         .arg(unattributed + total)
+                         .arg(spec.minSessions);
+        return;
+    }
     if (total < spec.minSessions) {
         r->passed = false;
         r->observed = QStringLiteral("%1 new").arg(total);

@@ -17,8 +17,11 @@ struct AssertionResult
     bool byDefault = false;
     bool passed = false;
     bool final = false; // judged on the whole run; otherwise on what was known when it was judged
-    QString expected;   // "only 1001"
-    QString observed;   // "1006×3, 1001×37"
+    // Not judged, for want of the data it stands on (e.g. shareByWeight on unattributed
+    // sessions): counts as passed, and `message` says why.
+    bool skipped = false;
+    QString expected; // "only 1001"
+    QString observed; // "1006×3, 1001×37"
     // One line: "step 6 'deactivate blue': closeCodesOnDeactivated: 3 sessions closed with 1006,
     // allowed 1001".
     QString message;

@@ -193,7 +193,8 @@ bool PlanReader::sessionGroup(const QJsonObject &o, bool topLevel, SessionGroupS
     const PlanReader &r = *this;
     QStringList allowed =
         keyList({"url", "path", "scheme", "connections", "openRate", "pingInterval", "traffic",
-                 "reconnect", "threads", "connectTimeout", "startTimeout"});
+                 "reconnect", "threads", "connectTimeout", "startTimeout", "protocol",
+                 "socketioNamespace", "revisionHeader", "revisionFromMessage"});
     if (topLevel)
         allowed.append(QStringLiteral("autoStart"));
     if (!r.keys(o, allowed, QStringLiteral("a session group")))
@@ -212,6 +213,22 @@ bool PlanReader::sessionGroup(const QJsonObject &o, bool topLevel, SessionGroupS
         return false;
     if (o.contains(QStringLiteral("traffic")) && !traffic(o.value(QStringLiteral("traffic")), &c))
         return false;
+    QString protocol, nsp, revisionHeader;
+    if (!r.string(o, QStringLiteral("protocol"), &protocol) ||
+        !r.string(o, QStringLiteral("socketioNamespace"), &nsp) ||
+        !r.string(o, QStringLiteral("revisionHeader"), &revisionHeader) ||
+        !r.string(o, QStringLiteral("revisionFromMessage"), &c.revisionPointer))
+        return false;
+    if (!protocol.isEmpty() && !harness::sessionProtocolFromName(protocol, &c.protocol))
+        return r.fail(QStringLiteral("protocol"),
+                      QStringLiteral("must be websocket, socketio or realtime"));
+    if (!nsp.isEmpty()) {
+        if (c.protocol != harness::SessionProtocol::SocketIo)
+            return r.fail(QStringLiteral("socketioNamespace"),
+                          QStringLiteral("goes with \"protocol\": \"socketio\""));
+        c.socketIoNamespace = nsp.toUtf8();
+    }
+    c.revisionHeader = revisionHeader.toLatin1();
     if (o.contains(QStringLiteral("reconnect")) &&
         !reconnect(o.value(QStringLiteral("reconnect")), &c.reconnect))
         return false;

@@ -39,6 +39,14 @@ QJsonObject sessionGroup(const SessionGroupSpec &g, bool topLevel)
         {QStringLiteral("startTimeout"), g.startTimeoutSeconds}};
     if (!g.scheme.isEmpty())
         o.insert(QStringLiteral("scheme"), g.scheme);
+    if (c.protocol != harness::SessionProtocol::WebSocket)
+        o.insert(QStringLiteral("protocol"), harness::sessionProtocolName(c.protocol));
+    if (c.protocol == harness::SessionProtocol::SocketIo && c.socketIoNamespace != "/")
+        o.insert(QStringLiteral("socketioNamespace"), QString::fromUtf8(c.socketIoNamespace));
+    if (!c.revisionHeader.isEmpty())
+        o.insert(QStringLiteral("revisionHeader"), QString::fromLatin1(c.revisionHeader));
+    if (!c.revisionPointer.isEmpty())
+        o.insert(QStringLiteral("revisionFromMessage"), c.revisionPointer);
     if (topLevel)
         o.insert(QStringLiteral("autoStart"), g.autoStart);
     return o;

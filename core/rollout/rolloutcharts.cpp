@@ -29,7 +29,7 @@ QStringList revisionsInOrder(const QList<Connection> &connections)
 
 QString label(const QString &revision)
 {
-    return revision.isEmpty() ? QStringLiteral("(unknown)") : revision;
+    return revision.isEmpty() ? QStringLiteral("(unattributed)") : revision;
 }
 
 // A marker where each step that changes something began (waits and holds change nothing; the

@@ -32,7 +32,14 @@ void RolloutEvidence::add(const QString &group, const Events &events, double off
             c.code = e.code;
             c.reason = e.reason;
             c.side = e.side;
+            c.cause = e.cause;
             open.erase(it);
+            break;
+        }
+        case harness::SessionEvent::Kind::Attributed: {
+            const auto it = open.find(e.session);
+            if (it != open.end())
+                m_connections[it.value()].revision = e.revision;
             break;
         }
         case harness::SessionEvent::Kind::ConnectFailed:

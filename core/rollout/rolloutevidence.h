@@ -26,6 +26,7 @@ struct Connection
     int code = 0;
     QString reason;
     stats::CloseSide side = stats::CloseSide::Server;
+    stats::CloseCause cause = stats::CloseCause::Clean;
     bool reconnect = false; // opened by a reconnect, not as the session's first connection
 
     bool isClosed() const { return close >= 0; }

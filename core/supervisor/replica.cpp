@@ -146,6 +146,9 @@ void Replica::launch()
                                   ? QProcessEnvironment::systemEnvironment()
                                   : m_spec.environment;
     env.insert(QStringLiteral("PORT"), QString::number(m_port));
+    // The address to bind: a replica on this machine belongs on loopback, behind the ingress and
+    // its routing, cookies and limits, not reachable from other hosts.
+    env.insert(QStringLiteral("HOST"), QStringLiteral("127.0.0.1"));
     env.insert(QStringLiteral("CONTAINER_APP_PORT"), QString::number(m_port));
     env.insert(QStringLiteral("CONTAINER_APP_NAME"), m_spec.app);
     env.insert(QStringLiteral("CONTAINER_APP_REVISION"), m_spec.revision);

@@ -1,6 +1,7 @@
 #include "platformtarget.h"
 
 #include "controlplane/azureclitoken.h"
+#include "runtime/boundedfile.h"
 
 #include <QDir>
 #include <QFile>
@@ -248,18 +249,7 @@ bool readTokenFile(const QString &path, QByteArray *token, QString *error)
         *error = QStringLiteral("no admin token file");
         return false;
     }
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error =
-            QStringLiteral("cannot read the admin token from %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    *token = f.read(4096).trimmed();
-    if (token->isEmpty()) {
-        *error = QStringLiteral("the admin token file %1 is empty").arg(path);
-        return false;
-    }
-    return true;
+    return runtime::readTokenFile(path, QStringLiteral("the admin token file"), token, error);
 }
 
 } // namespace blueshift::gui

@@ -15,7 +15,7 @@ namespace blueshift::gui {
 namespace {
 QString displayName(const QString &revision)
 {
-    return revision.isEmpty() ? QStringLiteral("(no revision header)") : revision;
+    return revision.isEmpty() ? QStringLiteral("(unattributed)") : revision;
 }
 } // namespace
 

@@ -4,6 +4,7 @@
 
 #include "rollout/planparser.h"
 #include "rollout/planwriter.h"
+#include "runtime/boundedfile.h"
 
 #include <QFile>
 #include <QFileDialog>
@@ -89,18 +90,12 @@ void RolloutPlanPanel::setEditable(bool editable)
 
 bool RolloutPlanPanel::loadPlanFile(const QString &path, QString *error)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        *error = tr("cannot read %1: %2").arg(path, f.errorString());
+    QByteArray text;
+    if (!runtime::readBoundedFile(path, tr("plan"), 4 * 1024 * 1024, &text, error))
         return false;
-    }
-    if (f.size() > 4 * 1024 * 1024) {
-        *error = tr("%1 is larger than 4 MiB: not a plan").arg(path);
-        return false;
-    }
     rollout::Plan plan;
     QString why;
-    if (!rollout::PlanParser::parse(f.readAll(), &plan, &why)) {
+    if (!rollout::PlanParser::parse(text, &plan, &why)) {
         *error = tr("%1: %2").arg(QFileInfo(path).fileName(), why);
         return false;
     }

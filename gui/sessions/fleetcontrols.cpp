@@ -65,6 +65,15 @@ FleetControls::FleetControls(QWidget *parent)
     m_ping = seconds(0, 3600, 5, tr("no pings"));
     m_ping->setToolTip(tr("WebSocket ping interval; the pongs give the RTT"));
 
+    m_protocol = new QComboBox;
+    m_protocol->addItem(tr("WebSocket"), int(harness::SessionProtocol::WebSocket));
+    m_protocol->addItem(tr("Socket.IO"), int(harness::SessionProtocol::SocketIo));
+    m_protocol->addItem(tr("Realtime"), int(harness::SessionProtocol::Realtime));
+    m_protocol->setToolTip(tr("What the sessions speak: plain WebSocket; Socket.IO (e.g. "
+                              "Chainlit: answers every Engine.IO ping, connects the namespace; "
+                              "/socket.io/ is added when the URL has no path); or an OpenAI "
+                              "realtime conversation with its session cap"));
+
     m_traffic = new QComboBox;
     m_traffic->addItem(tr("none"), int(TrafficMode::None));
     m_traffic->addItem(tr("echo"), int(TrafficMode::Echo));
@@ -99,7 +108,9 @@ FleetControls::FleetControls(QWidget *parent)
     grid->setHorizontalSpacing(8);
     grid->setVerticalSpacing(4);
     grid->addWidget(label(tr("&Target:"), m_url), 0, 0);
-    grid->addWidget(m_url, 0, 1, 1, 7);
+    grid->addWidget(m_url, 0, 1, 1, 5);
+    grid->addWidget(label(tr("Pro&tocol:"), m_protocol), 0, 6);
+    grid->addWidget(m_protocol, 0, 7);
     grid->addWidget(label(tr("&Sessions:"), m_count), 1, 0);
     grid->addWidget(m_count, 1, 1);
     grid->addWidget(label(tr("&Open rate:"), m_openRate), 1, 2);
@@ -123,8 +134,8 @@ FleetControls::FleetControls(QWidget *parent)
     for (int c : {1, 3, 5, 7})
         grid->setColumnStretch(c, 1);
 
-    m_form = {m_url,     m_count,        m_openRate,        m_duration, m_ping,
-              m_traffic, m_messageBytes, m_trafficInterval, m_reconnect};
+    m_form = {m_url,  m_protocol, m_count,        m_openRate,        m_duration,
+              m_ping, m_traffic,  m_messageBytes, m_trafficInterval, m_reconnect};
     setRunState(RunState::Idle);
 }
 
@@ -145,6 +156,7 @@ harness::FleetConfig FleetControls::config() const
     c.sessions = m_count->value();
     c.openRate = m_openRate->value();
     c.pingIntervalSeconds = m_ping->value();
+    c.protocol = harness::SessionProtocol(m_protocol->currentData().toInt());
     c.traffic = TrafficMode(m_traffic->currentData().toInt());
     c.echoBytes = m_messageBytes->value();
     c.trafficIntervalSeconds = m_trafficInterval->value();
@@ -159,6 +171,7 @@ void FleetControls::setConfig(const harness::FleetConfig &config)
     m_count->setValue(config.sessions);
     m_openRate->setValue(config.openRate);
     m_ping->setValue(config.pingIntervalSeconds);
+    m_protocol->setCurrentIndex(m_protocol->findData(int(config.protocol)));
     m_traffic->setCurrentIndex(m_traffic->findData(int(config.traffic)));
     m_messageBytes->setValue(config.echoBytes);
     m_trafficInterval->setValue(config.trafficIntervalSeconds);

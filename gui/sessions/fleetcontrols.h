@@ -56,6 +56,7 @@ private:
     QDoubleSpinBox *m_ping = nullptr;
     QDoubleSpinBox *m_openRate = nullptr;
     QComboBox *m_traffic = nullptr;
+    QComboBox *m_protocol = nullptr;
     QSpinBox *m_messageBytes = nullptr;
     QDoubleSpinBox *m_trafficInterval = nullptr;
     QComboBox *m_reconnect = nullptr;

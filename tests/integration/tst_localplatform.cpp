@@ -1,6 +1,6 @@
 // `blueshift-server local` as a user drives it through its admin API: creating apps and
 // revisions, the validation messages, the admin API's security, Single revision mode, the log
-// stream, and a crash (SIGKILL) that must lose no acknowledged change.
+// stream, a crash (SIGKILL) that must lose no acknowledged change, and deleting a live app.
 #include "localplatformsupport.h"
 
 #include <QJsonDocument>
@@ -68,6 +68,9 @@ private Q_SLOTS:
     void singleRevisionMode();
     void logStream();
     void crashLosesNoAcknowledgedChange();
+    void deleteAppWithLiveReplica();
+    void adminBoundsSlowClients();
+    void replicasListenOnLoopback();
 
 private:
     ServerProcess *m_upstream = nullptr;
@@ -318,6 +321,102 @@ void TestLocalPlatform::crashLosesNoAcknowledgedChange()
     RawWebSocket ws;
     QVERIFY(ws.handshake(ingress, "/ws?blueshift-label=old"));
     QCOMPARE(ws.responseHeader("X-Blueshift-Revision"), QByteArray("keep--blue"));
+}
+
+void TestLocalPlatform::deleteAppWithLiveReplica()
+{
+    // The platform once died with SIGSEGV here: the deleted app's retired supervisor kept
+    // signalling into the freed app state while its replica drained.
+    LocalPlatformProcess local;
+    QVERIFY2(local.start(), local.process().diagnostics());
+    QVERIFY(armWait(local.client().putApp(QStringLiteral("gone"),
+                                          relayApp(QStringLiteral("blue"), upstreamUrl(),
+                                                   QStringLiteral("Multiple"), 2)),
+                    kTimeout)
+                .ok);
+    RawWebSocket ws;
+    QVERIFY(ws.handshake(local.ingressPort(QStringLiteral("gone"))));
+    QCOMPARE(ws.status(), 101);
+
+    const ArmResult deleted = armWait(local.client().deleteApp(QStringLiteral("gone")), kTimeout);
+    QVERIFY2(deleted.done, "DELETE got no answer");
+    QVERIFY2(deleted.ok, qPrintable(deleted.errorMessage));
+    // The replica drains and exits; the platform lives on and serves.
+    QVERIFY2(local.process().waitForEvent(QStringLiteral("replica.exited"), 1, kTimeout),
+             local.process().diagnostics());
+    QVERIFY2(local.process().isRunning(), local.process().diagnostics());
+    QCOMPARE(armWait(local.client().getApp(QStringLiteral("gone"))).status, 404);
+    // The name can be used again at once, and the new app serves.
+    QVERIFY(armWait(local.client().putApp(QStringLiteral("gone"),
+                                          relayApp(QStringLiteral("again"), upstreamUrl())),
+                    kTimeout)
+                .ok);
+    RawWebSocket again;
+    QVERIFY(again.handshake(local.ingressPort(QStringLiteral("gone"))));
+    QCOMPARE(again.responseHeader("X-Blueshift-Revision"), QByteArray("gone--again"));
+    QVERIFY2(local.process().isRunning(), local.process().diagnostics());
+}
+
+void TestLocalPlatform::adminBoundsSlowClients()
+{
+    // 140 connections that each send half a request head and then nothing: the first 128 are
+    // held until the head timeout (10 s) answers 408 and closes them; the rest get 503 at once.
+    // Then the API answers again. Without the cap and the timeout they were held for ever.
+    LocalPlatformProcess local;
+    QVERIFY2(local.start(), local.process().diagnostics());
+    constexpr int kSlow = 140;
+    constexpr int kCap = 128;
+    // Connected in order, and accepted in that order: nothing else talks to the admin port
+    // meanwhile, so the first 128 take every place.
+    std::vector<std::unique_ptr<QTcpSocket>> slow;
+    for (int i = 0; i < kSlow; ++i) {
+        auto s = std::make_unique<QTcpSocket>();
+        s->connectToHost(QHostAddress::LocalHost, local.adminPort());
+        QVERIFY(s->waitForConnected(5000));
+        s->write("GET /subscriptions/local HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ");
+        QVERIFY(s->waitForBytesWritten(5000));
+        slow.push_back(std::move(s));
+    }
+    const auto answered = [&](int from, int to, const QByteArray &status) {
+        for (int i = from; i < to; ++i) {
+            if (!slow[i]->peek(64).startsWith(QByteArray("HTTP/1.1 " + status)))
+                return false;
+        }
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(answered(kCap, kSlow, "503"), kTimeout);
+    // The held ones have no answer yet; at the head timeout they get 408 and are closed.
+    QVERIFY(slow[0]->bytesAvailable() == 0);
+    QTRY_VERIFY_WITH_TIMEOUT(answered(0, kCap, "408"), kTimeout);
+    for (int i = 0; i < kCap; ++i)
+        QTRY_COMPARE_WITH_TIMEOUT(slow[i]->state(), QAbstractSocket::UnconnectedState, kTimeout);
+    const ArmResult after = armWait(local.client().listApps());
+    QVERIFY2(after.ok, qPrintable(after.errorMessage));
+    QVERIFY(local.process().isRunning());
+}
+
+void TestLocalPlatform::replicasListenOnLoopback()
+{
+    // A replica is reached through the ingress only: it binds 127.0.0.1 ($HOST), not 0.0.0.0.
+    LocalPlatformProcess local;
+    QVERIFY2(local.start({QStringLiteral("--log-replicas")}), local.process().diagnostics());
+    QVERIFY(armWait(local.client().putApp(QStringLiteral("lo"),
+                                          relayApp(QStringLiteral("blue"), upstreamUrl())),
+                    kTimeout)
+                .ok);
+    const ArmResult replicas =
+        armWait(local.client().listReplicas(QStringLiteral("lo"), QStringLiteral("lo--blue")));
+    QCOMPARE(replicas.items.size(), 1);
+    // The replica's own server.started line, relayed by the platform with --log-replicas.
+    const auto replicaListen = [&] {
+        for (const QJsonObject &e : local.process().events(QStringLiteral("server.started"))) {
+            if (e.value(QStringLiteral("app")).toString() == QLatin1String("lo"))
+                return e.value(QStringLiteral("listen")).toString();
+        }
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!replicaListen().isEmpty(), kTimeout);
+    QVERIFY2(replicaListen().startsWith(QLatin1String("127.0.0.1:")), qPrintable(replicaListen()));
 }
 
 QTEST_GUILESS_MAIN(TestLocalPlatform)

@@ -330,6 +330,20 @@ void TestRolloutCommand::badPlansAndOptions_data()
         << QStringList{QStringLiteral("--admin"), QStringLiteral("http://127.0.0.1:9"),
                        QStringLiteral("--token-file"), QStringLiteral("/nonexistent/token")}
         << QStringLiteral("cannot read token file /nonexistent/token");
+    // Found before anything is asked of the platform (here none answers at port 9), not after
+    // the rollout has changed it.
+    QTest::addRow("--report names a file")
+        << good << connect + QStringList{QStringLiteral("--report"), QStringLiteral("TOKEN")}
+        << QStringLiteral("cannot write to --report");
+    QTest::addRow("--report in an unwritable place")
+        << good
+        << connect + QStringList{QStringLiteral("--report"), QStringLiteral("/proc/blueshift/out")}
+        << QStringLiteral("cannot write to --report /proc/blueshift/out");
+    QTest::addRow("token file /dev/zero")
+        << good
+        << QStringList{QStringLiteral("--admin"), QStringLiteral("http://127.0.0.1:9"),
+                       QStringLiteral("--token-file"), QStringLiteral("/dev/zero")}
+        << QStringLiteral("cannot read token file /dev/zero: not a regular file");
 }
 
 void TestRolloutCommand::badPlansAndOptions()

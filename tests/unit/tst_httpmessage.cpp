@@ -20,6 +20,9 @@ private Q_SLOTS:
     void upgradeRequest();
     void requestVerdicts_data();
     void requestVerdicts();
+    void framing();
+    void reasonPhrases_data();
+    void reasonPhrases();
     void headerTokens();
     void responseHead();
     void builtResponse();
@@ -62,6 +65,40 @@ void tst_HttpMessage::requestVerdicts_data()
                               << ParseResult::Malformed;
     QTest::addRow("too large") << QByteArray("GET / HTTP/1.1\r\nX: ") + QByteArray(20000, 'a')
                                << ParseResult::TooLarge;
+    // RFC 9112 sections 3.2 and 6.3: 400 and close.
+    QTest::addRow("no Host in 1.1")
+        << QByteArray("GET / HTTP/1.1\r\nA: b\r\n\r\n") << ParseResult::Malformed;
+    QTest::addRow("two Hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                               << ParseResult::Malformed;
+    QTest::addRow("two Hosts, same value")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n") << ParseResult::Malformed;
+    QTest::addRow("two different Content-Lengths")
+        << QByteArray(
+               "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("Content-Length list of different values")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 6\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("equal Content-Lengths")
+        << QByteArray(
+               "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n")
+        << ParseResult::Complete;
+    QTest::addRow("negative Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("signed Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("empty Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("huge Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n")
+        << ParseResult::Malformed;
+    QTest::addRow("Content-Length and Transfer-Encoding")
+        << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
+                      "Transfer-Encoding: chunked\r\n\r\n")
+        << ParseResult::Malformed;
 }
 
 void tst_HttpMessage::requestVerdicts()
@@ -72,6 +109,49 @@ void tst_HttpMessage::requestVerdicts()
     std::size_t consumed = 0;
     QCOMPARE(parseRequestHead(raw.constData(), std::size_t(raw.size()), 16384, &r, &consumed),
              expected);
+}
+
+void tst_HttpMessage::framing()
+{
+    Request r;
+    std::size_t consumed = 0;
+    const QByteArray post("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n\r\n");
+    QCOMPARE(parseRequestHead(post.constData(), std::size_t(post.size()), 16384, &r, &consumed),
+             ParseResult::Complete);
+    QCOMPARE(r.contentLength, 12);
+    QVERIFY(!r.transferEncoding);
+    const QByteArray get("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    QCOMPARE(parseRequestHead(get.constData(), std::size_t(get.size()), 16384, &r, &consumed),
+             ParseResult::Complete);
+    QCOMPARE(r.contentLength, -1); // reset from the request before
+    const QByteArray chunked("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+    QCOMPARE(
+        parseRequestHead(chunked.constData(), std::size_t(chunked.size()), 16384, &r, &consumed),
+        ParseResult::Complete);
+    QVERIFY(r.transferEncoding);
+}
+
+void tst_HttpMessage::reasonPhrases_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("phrase");
+    QTest::addRow("201") << 201 << QByteArray("Created");
+    QTest::addRow("202") << 202 << QByteArray("Accepted");
+    QTest::addRow("204") << 204 << QByteArray("No Content");
+    QTest::addRow("409") << 409 << QByteArray("Conflict");
+    QTest::addRow("411") << 411 << QByteArray("Length Required");
+    QTest::addRow("413") << 413 << QByteArray("Content Too Large");
+    QTest::addRow("421") << 421 << QByteArray("Misdirected Request");
+    QTest::addRow("unknown: empty, not made up") << 299 << QByteArray();
+}
+
+void tst_HttpMessage::reasonPhrases()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, phrase);
+    QCOMPARE(QByteArray(reasonPhrase(status)), phrase);
+    const QByteArray statusLine = "HTTP/1.1 " + QByteArray::number(status) + ' ' + phrase + "\r\n";
+    QVERIFY(buildResponse(status, {}, {}, false).startsWith(statusLine));
 }
 
 void tst_HttpMessage::headerTokens()

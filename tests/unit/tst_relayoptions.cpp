@@ -159,6 +159,15 @@ void tst_RelayOptions::errors_data()
                                 << QStringLiteral("cannot read --upstream-ca");
     QTest::addRow("extra argument")
         << QStringLiteral("--upstream ws://h/ stray") << QStringLiteral("stray");
+    QTest::addRow("header file /dev/zero")
+        << QStringLiteral("--upstream ws://h/ --upstream-header-file /dev/zero")
+        << QStringLiteral("not a regular file");
+    QTest::addRow("bearer token file /dev/zero")
+        << QStringLiteral("--upstream ws://h/ --upstream-bearer-token-file /dev/zero")
+        << QStringLiteral("cannot read bearer token file /dev/zero: not a regular file");
+    QTest::addRow("upstream port 65536")
+        << QStringLiteral("--upstream ws://h:65536/")
+        << QStringLiteral("--upstream: the URL's port must be from 1 to 65535");
 }
 
 void tst_RelayOptions::errors()

@@ -6,6 +6,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <sys/stat.h>
+
 using blueshift::server::CommandLine;
 using blueshift::server::RolloutOptions;
 
@@ -19,6 +21,8 @@ private Q_SLOTS:
     void optionsOverrideThePlan();
     void errors_data();
     void errors();
+    void planThatIsNotAFile_data();
+    void planThatIsNotAFile();
 
 private:
     QString writePlan(const QString &name, const QByteArray &target);
@@ -116,6 +120,10 @@ void tst_RolloutOptions::errors_data()
         << QStringList{QStringLiteral("--platform"), QStringLiteral("azure"),
                        QStringLiteral("--token-file"), QStringLiteral("/nonexistent/token")}
         << QStringLiteral("cannot read token file");
+    QTest::addRow("token file /dev/zero")
+        << QStringList{QStringLiteral("--platform"), QStringLiteral("azure"),
+                       QStringLiteral("--token-file"), QStringLiteral("/dev/zero")}
+        << QStringLiteral("not a regular file");
     QTest::addRow("subscription on local")
         << QStringList{QStringLiteral("--subscription"),
                        QStringLiteral("00000000-0000-0000-0000-000000000001")}
@@ -136,6 +144,28 @@ void tst_RolloutOptions::errors()
     const CommandLine cl = blueshift::server::parseRolloutOptions(all, &o);
     QCOMPARE(cl.status, CommandLine::Error);
     QVERIFY2(cl.message.contains(message), qPrintable(cl.message));
+}
+
+void tst_RolloutOptions::planThatIsNotAFile_data()
+{
+    QTest::addColumn<QString>("plan");
+    QTest::addRow("/dev/zero") << QStringLiteral("/dev/zero");
+    QTest::addRow("FIFO nobody writes") << QStringLiteral("fifo");
+}
+
+void tst_RolloutOptions::planThatIsNotAFile()
+{
+    // /dev/zero once ended in std::bad_alloc and a FIFO blocked the command for ever.
+    QFETCH(QString, plan);
+    if (plan == QLatin1String("fifo")) {
+        plan = m_dir.filePath(QStringLiteral("plan.fifo"));
+        QCOMPARE(::mkfifo(QFile::encodeName(plan).constData(), 0600), 0);
+    }
+    RolloutOptions o;
+    const CommandLine cl = blueshift::server::parseRolloutOptions(
+        {QStringLiteral("rollout"), plan, QStringLiteral("--dry-run")}, &o);
+    QCOMPARE(cl.status, CommandLine::Error);
+    QCOMPARE(cl.message, QStringLiteral("cannot read plan %1: not a regular file").arg(plan));
 }
 
 QTEST_GUILESS_MAIN(tst_RolloutOptions)

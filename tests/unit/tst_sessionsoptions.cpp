@@ -174,6 +174,17 @@ void tst_SessionsOptions::errors_data()
                                           << "--status-interval";
     QTest::addRow("unknown option") << "ws://h:1/ --connexions 3"
                                     << "connexions";
+    // Bad files: refused at once, never read without bound or waited on.
+    QTest::addRow("header file /dev/zero") << "ws://h:1/ --header-file /dev/zero"
+                                           << "not a regular file";
+    QTest::addRow("ca /dev/zero") << "wss://h:1/ --ca /dev/zero"
+                                  << "not a regular file";
+    QTest::addRow("port 0") << "ws://127.0.0.1:0/ws"
+                            << "port must be from 1 to 65535";
+    QTest::addRow("port 65536") << "ws://127.0.0.1:65536/ws"
+                                << "port must be from 1 to 65535";
+    QTest::addRow("http scheme") << "http://127.0.0.1:8080/ws"
+                                 << "must be ws:// or wss://";
 }
 
 void tst_SessionsOptions::errors()
@@ -257,7 +268,7 @@ void tst_SessionsOptions::statusLine()
     s.rttMicros.p99 = 20000;
     QCOMPARE(server::sessionsStatusLine(s),
              QStringLiteral("12.3s  open 7/10  connecting 1  reconnecting 2  "
-                            "[app--blue 4, (unknown) 3]  closes 3 (1001\u00D73)  failures 1  "
+                            "[app--blue 4, (unattributed) 3]  closes 3 (1001\u00D73)  failures 1  "
                             "reconnects 2  rtt p50 1.50 ms p99 20.00 ms"));
 
     harness::FleetSnapshot quiet;

@@ -1,0 +1,299 @@
+// The reference deployment's own apps as revisions of the local platform, rolled blue/green by
+// `blueshift-server rollout` with sessions that speak their protocol: a Chainlit-shaped
+// python-socketio app under uvicorn held through every step under Engine.IO's default heartbeat
+// (25 s + 20 s) for more than 90 s, and the FastAPI WebSocket proxy in front of upstream-sim with
+// realtime conversations, attributed by the ingress.
+#include "localplatformsupport.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace blueshift::itest;
+
+namespace {
+constexpr int kTimeout = 60000;
+constexpr int kRunTimeout = 240000;
+
+QString app(const char *name)
+{
+    return QStringLiteral(BLUESHIFT_SOURCE_DIR "/tests/integration/apps/") + QLatin1String(name);
+}
+
+QJsonArray envOf(const QList<QPair<QString, QString>> &vars)
+{
+    QJsonArray env;
+    for (const auto &[name, value] : vars)
+        env.append(QJsonObject{{QStringLiteral("name"), name}, {QStringLiteral("value"), value}});
+    return env;
+}
+
+// A Container App whose workload is a python program of tests/integration/apps.
+QJsonObject pythonApp(const char *script, const QString &suffix,
+                      const QList<QPair<QString, QString>> &env, int graceSeconds)
+{
+    return QJsonObject{
+        {QStringLiteral("location"), QStringLiteral("local")},
+        {QStringLiteral("properties"),
+         QJsonObject{
+             {QStringLiteral("configuration"),
+              QJsonObject{{QStringLiteral("activeRevisionsMode"), QStringLiteral("Multiple")},
+                          {QStringLiteral("ingress"),
+                           QJsonObject{{QStringLiteral("external"), true},
+                                       {QStringLiteral("targetPort"), 8000},
+                                       {QStringLiteral("transport"), QStringLiteral("auto")}}}}},
+             {QStringLiteral("template"),
+              QJsonObject{
+                  {QStringLiteral("revisionSuffix"), suffix},
+                  {QStringLiteral("terminationGracePeriodSeconds"), graceSeconds},
+                  {QStringLiteral("containers"),
+                   QJsonArray{
+                       QJsonObject{{QStringLiteral("name"), QStringLiteral("app")},
+                                   {QStringLiteral("image"), QStringLiteral("local/app")},
+                                   {QStringLiteral("command"),
+                                    QJsonArray{QStringLiteral("/usr/bin/python3"), app(script)}},
+                                   {QStringLiteral("env"), envOf(env)}}}},
+                  {QStringLiteral("scale"), QJsonObject{{QStringLiteral("minReplicas"), 1},
+                                                        {QStringLiteral("maxReplicas"), 1}}}}}}}};
+}
+
+struct Run
+{
+    bool finished = false;
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QByteArray diagnostics() const { return "stdout:\n" + out.right(3000) + "\nstderr:\n" + err; }
+};
+
+Run runRollout(const QStringList &args)
+{
+    QProcess p;
+    QProcessEnvironment env = cleanEnvironment();
+    env.remove(QStringLiteral("QT_LOGGING_RULES"));
+    p.setProcessEnvironment(env);
+    p.start(serverBinary(), QStringList{QStringLiteral("rollout")} + args);
+    Run r;
+    r.finished = p.waitForStarted(10000) &&
+                 QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, kRunTimeout);
+    if (!r.finished) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object()
+                                       : QJsonObject();
+}
+
+QStringList connection(LocalPlatformProcess &local, const QString &reportDir)
+{
+    return {QStringLiteral("--admin"),
+            QStringLiteral("http://127.0.0.1:%1").arg(local.adminPort()),
+            QStringLiteral("--token-file"),
+            local.stateDir() + QStringLiteral("/admin-token"),
+            QStringLiteral("--report"),
+            reportDir};
+}
+
+// The plan's steps: green beside blue, 50/50, a long hold, 100/0, another hold, deactivate blue.
+QJsonArray blueGreenSteps(const QJsonObject &deploy, double holdSeconds)
+{
+    return QJsonArray{
+        deploy,
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("wait")},
+                    {QStringLiteral("until"), QStringLiteral("ready")},
+                    {QStringLiteral("revision"), QStringLiteral("green")},
+                    {QStringLiteral("timeout"), 60}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("traffic")},
+                    {QStringLiteral("name"), QStringLiteral("traffic 50/50")},
+                    {QStringLiteral("weights"),
+                     QJsonObject{{QStringLiteral("blue"), 50}, {QStringLiteral("green"), 50}}}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("hold")},
+                    {QStringLiteral("seconds"), holdSeconds}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("traffic")},
+                    {QStringLiteral("name"), QStringLiteral("traffic 0/100")},
+                    {QStringLiteral("weights"),
+                     QJsonObject{{QStringLiteral("blue"), 0}, {QStringLiteral("green"), 100}}}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("hold")},
+                    {QStringLiteral("seconds"), holdSeconds}},
+        QJsonObject{
+            {QStringLiteral("kind"), QStringLiteral("deactivate")},
+            {QStringLiteral("name"), QStringLiteral("deactivate blue")},
+            {QStringLiteral("revision"), QStringLiteral("blue")},
+            {QStringLiteral("assertions"), QJsonObject{{QStringLiteral("closeCodesOnDeactivated"),
+                                                        QJsonArray{1000, 1001, 1012}}}}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("wait")},
+                    {QStringLiteral("until"), QStringLiteral("drained")},
+                    {QStringLiteral("revision"), QStringLiteral("blue")},
+                    {QStringLiteral("timeout"), 60}}};
+}
+
+QList<QJsonObject> closesOf(const QJsonObject &rollout, const QString &revision)
+{
+    QList<QJsonObject> out;
+    for (const QJsonValue &v : rollout.value(QStringLiteral("closes_by_step")).toArray()) {
+        if (v.toObject().value(QStringLiteral("revision")).toString() == revision)
+            out.append(v.toObject());
+    }
+    return out;
+}
+} // namespace
+
+class TestReferenceApps : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void chainlitShapedAppBlueGreen();
+    void fastApiProxyBlueGreen();
+
+private:
+    QTemporaryDir m_tmp;
+    ServerProcess *m_upstream = nullptr;
+};
+
+void TestReferenceApps::initTestCase()
+{
+    QVERIFY(m_tmp.isValid());
+    m_upstream = new ServerProcess(QStringLiteral("upstream-sim"), this);
+    QVERIFY2(m_upstream->startUpstreamSim(), m_upstream->diagnostics().constData());
+}
+
+void TestReferenceApps::chainlitShapedAppBlueGreen()
+{
+    LocalPlatformProcess local;
+    QVERIFY2(local.start(), local.process().diagnostics());
+    // Engine.IO's default heartbeat: a session without pongs dies 45 s after it opened.
+    const ArmResult put =
+        armWait(local.client().putApp(QStringLiteral("chat"),
+                                      pythonApp("socketio_app.py", QStringLiteral("blue"), {}, 10)),
+                kTimeout);
+    QVERIFY2(put.ok, qPrintable(put.errorMessage));
+
+    QJsonObject deploy{{QStringLiteral("kind"), QStringLiteral("deploy")},
+                       {QStringLiteral("name"), QStringLiteral("deploy green")},
+                       {QStringLiteral("revisionSuffix"), QStringLiteral("green")},
+                       {QStringLiteral("timeout"), 60}};
+    const QJsonObject plan{
+        {QStringLiteral("version"), 1},
+        {QStringLiteral("target"), QJsonObject{{QStringLiteral("app"), QStringLiteral("chat")}}},
+        {QStringLiteral("sessions"),
+         QJsonObject{{QStringLiteral("url"), QStringLiteral("ingress")},
+                     {QStringLiteral("path"), QStringLiteral("/ws/socket.io/")},
+                     {QStringLiteral("protocol"), QStringLiteral("socketio")},
+                     {QStringLiteral("connections"), 20},
+                     {QStringLiteral("openRate"), 20},
+                     {QStringLiteral("pingInterval"), 0}}},
+        {QStringLiteral("steps"), blueGreenSteps(deploy, 48)}};
+    const QString planFile = m_tmp.filePath(QStringLiteral("chainlit.json"));
+    QFile f(planFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(plan).toJson());
+    f.close();
+    const QString report = m_tmp.filePath(QStringLiteral("chainlit-report"));
+
+    const Run run = runRollout(QStringList{planFile} + connection(local, report));
+    QVERIFY2(run.finished && run.exitCode == 0, run.diagnostics().constData());
+
+    // Held through two holds of 48 s, past the 45 s heartbeat twice: none lost to it.
+    const QJsonObject rollout = readJson(report + QStringLiteral("/rollout.json"));
+    for (const QJsonValue &v : rollout.value(QStringLiteral("assertions")).toArray())
+        QVERIFY2(v.toObject().value(QStringLiteral("passed")).toBool(),
+                 qPrintable(v.toObject().value(QStringLiteral("message")).toString()));
+    QVERIFY2(!run.out.contains("heartbeat-timeout"), run.diagnostics().constData());
+    QCOMPARE(closesOf(rollout, QStringLiteral("chat--green")).size(), 0);
+    // Blue's sessions ended however uvicorn ends them on SIGTERM, all put down to the
+    // deactivation (step 7), by the server, in one code.
+    const QList<QJsonObject> blue = closesOf(rollout, QStringLiteral("chat--blue"));
+    QVERIFY2(!blue.isEmpty(), run.diagnostics().constData());
+    int count = 0;
+    for (const QJsonObject &c : blue) {
+        QCOMPARE(c.value(QStringLiteral("step")).toInt(), 7);
+        QCOMPARE(c.value(QStringLiteral("closed_by")).toString(), QStringLiteral("server"));
+        qInfo("chat--blue: %d sessions closed with %d by the %s at 'deactivate blue'",
+              c.value(QStringLiteral("count")).toInt(), c.value(QStringLiteral("code")).toInt(),
+              qPrintable(c.value(QStringLiteral("closed_by")).toString()));
+        count += c.value(QStringLiteral("count")).toInt();
+    }
+    QCOMPARE(count, 20); // all opened on blue before green existed; weights never move them
+}
+
+void TestReferenceApps::fastApiProxyBlueGreen()
+{
+    LocalPlatformProcess local;
+    QVERIFY2(local.start(), local.process().diagnostics());
+    const QList<QPair<QString, QString>> env{{QStringLiteral("UPSTREAM_URL"), m_upstream->wsUrl()}};
+    const ArmResult put = armWait(
+        local.client().putApp(QStringLiteral("proxy"),
+                              pythonApp("fastapi_proxy.py", QStringLiteral("blue"), env, 10)),
+        kTimeout);
+    QVERIFY2(put.ok, qPrintable(put.errorMessage));
+
+    QJsonObject deploy{{QStringLiteral("kind"), QStringLiteral("deploy")},
+                       {QStringLiteral("name"), QStringLiteral("deploy green")},
+                       {QStringLiteral("revisionSuffix"), QStringLiteral("green")},
+                       {QStringLiteral("timeout"), 60}};
+    const QJsonObject plan{
+        {QStringLiteral("version"), 1},
+        {QStringLiteral("target"), QJsonObject{{QStringLiteral("app"), QStringLiteral("proxy")}}},
+        {QStringLiteral("sessions"),
+         QJsonObject{{QStringLiteral("url"), QStringLiteral("ingress")},
+                     {QStringLiteral("path"), QStringLiteral("/ws")},
+                     {QStringLiteral("protocol"), QStringLiteral("realtime")},
+                     {QStringLiteral("traffic"),
+                      QJsonObject{{QStringLiteral("mode"), QStringLiteral("realtime")},
+                                  {QStringLiteral("interval"), 1}}},
+                     {QStringLiteral("connections"), 20},
+                     {QStringLiteral("openRate"), 20},
+                     {QStringLiteral("pingInterval"), 1}}},
+        {QStringLiteral("steps"), blueGreenSteps(deploy, 3)}};
+    const QString planFile = m_tmp.filePath(QStringLiteral("proxy.json"));
+    QFile f(planFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QJsonDocument(plan).toJson());
+    f.close();
+    const QString report = m_tmp.filePath(QStringLiteral("proxy-report"));
+
+    const Run run = runRollout(QStringList{planFile} + connection(local, report));
+    QVERIFY2(run.finished && run.exitCode == 0, run.diagnostics().constData());
+    const QJsonObject rollout = readJson(report + QStringLiteral("/rollout.json"));
+    for (const QJsonValue &v : rollout.value(QStringLiteral("assertions")).toArray())
+        QVERIFY2(v.toObject().value(QStringLiteral("passed")).toBool(),
+                 qPrintable(v.toObject().value(QStringLiteral("message")).toString()));
+    // Every session attributed by the ingress, whatever the workload, and talking to the upstream
+    // through the user's proxy: audio deltas arrived.
+    QFile csv(report + QStringLiteral("/sessions.csv"));
+    QVERIFY(csv.open(QIODevice::ReadOnly));
+    QList<QByteArray> lines = csv.readAll().split('\n');
+    const QList<QByteArray> header = lines.takeFirst().split(',');
+    const qsizetype revisionColumn = header.indexOf("revision");
+    const qsizetype deltasColumn = header.indexOf("audio_deltas");
+    int rows = 0;
+    for (const QByteArray &line : std::as_const(lines)) {
+        if (line.isEmpty())
+            continue;
+        const QList<QByteArray> row = line.split(',');
+        ++rows;
+        QVERIFY2(row.at(revisionColumn) == "proxy--blue" ||
+                     row.at(revisionColumn) == "proxy--green",
+                 line.constData());
+        QVERIFY2(row.at(deltasColumn).toInt() > 0, line.constData());
+    }
+    QCOMPARE(rows, 20);
+}
+
+QTEST_GUILESS_MAIN(TestReferenceApps)
+#include "tst_referenceapps.moc"
