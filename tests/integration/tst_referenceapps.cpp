@@ -2,7 +2,9 @@
 // `blueshift-server rollout` with sessions that speak their protocol: a Chainlit-shaped
 // python-socketio app under uvicorn held through every step under Engine.IO's default heartbeat
 // (25 s + 20 s) for more than 90 s, and the FastAPI WebSocket proxy in front of upstream-sim with
-// realtime conversations, attributed by the ingress.
+// realtime conversations, attributed by the ingress. Both run under uvicorn, whose SIGTERM drops
+// every open WebSocket at once without a close frame: the tests pin that down as the report
+// shows it, since it is what a user of such an app needs to know before a rollout.
 #include "localplatformsupport.h"
 
 #include <QDir>
@@ -131,9 +133,7 @@ QJsonArray blueGreenSteps(const QJsonObject &deploy, double holdSeconds)
         QJsonObject{
             {QStringLiteral("kind"), QStringLiteral("deactivate")},
             {QStringLiteral("name"), QStringLiteral("deactivate blue")},
-            {QStringLiteral("revision"), QStringLiteral("blue")},
-            {QStringLiteral("assertions"), QJsonObject{{QStringLiteral("closeCodesOnDeactivated"),
-                                                        QJsonArray{1000, 1001, 1012}}}}},
+            {QStringLiteral("revision"), QStringLiteral("blue")}},
         QJsonObject{{QStringLiteral("kind"), QStringLiteral("wait")},
                     {QStringLiteral("until"), QStringLiteral("drained")},
                     {QStringLiteral("revision"), QStringLiteral("blue")},
@@ -150,6 +150,41 @@ QList<QJsonObject> closesOf(const QJsonObject &rollout, const QString &revision)
     return out;
 }
 } // namespace
+
+// What uvicorn 0.17 (Debian 12's) does on SIGTERM to open WebSockets, as the report shows it:
+// every traffic step held (no session lost, none to a heartbeat), and at the deactivation every
+// session of the old revision dropped at once without a close frame (1006, on the transport),
+// well inside the grace period, so closeCodesOnDeactivated (1001 only) fails, naming them.
+void checkUvicornDeactivation(const Run &run, const QString &report, const QString &blue)
+{
+    const bool expected =
+        run.finished && run.exitCode == 1 &&
+        run.err.contains("assertion failed: step 7 'deactivate blue': closeCodesOnDeactivated: "
+                         "20 sessions closed with 1006, allowed 1001");
+    if (!expected)
+        qWarning("%s", run.diagnostics().constData()); // QTest cuts a long failure message
+    QVERIFY2(expected, "unexpected outcome: the rollout's output is above");
+    const QJsonObject rollout = readJson(report + QStringLiteral("/rollout.json"));
+    int failed = 0;
+    for (const QJsonValue &v : rollout.value(QStringLiteral("assertions")).toArray()) {
+        const QJsonObject a = v.toObject();
+        if (a.value(QStringLiteral("passed")).toBool())
+            continue;
+        ++failed;
+        QCOMPARE(a.value(QStringLiteral("assertion")).toString(),
+                 QStringLiteral("closeCodesOnDeactivated"));
+    }
+    QCOMPARE(failed, 1);
+    int count = 0;
+    for (const QJsonObject &c : closesOf(rollout, blue)) {
+        QCOMPARE(c.value(QStringLiteral("step")).toInt(), 7);
+        QCOMPARE(c.value(QStringLiteral("code")).toInt(), 1006);
+        QCOMPARE(c.value(QStringLiteral("closed_by")).toString(), QStringLiteral("transport"));
+        count += c.value(QStringLiteral("count")).toInt();
+    }
+    // All opened on blue before green existed; weights never moved them.
+    QCOMPARE(count, 20);
+}
 
 class TestReferenceApps : public QObject
 {
@@ -206,29 +241,15 @@ void TestReferenceApps::chainlitShapedAppBlueGreen()
     const QString report = m_tmp.filePath(QStringLiteral("chainlit-report"));
 
     const Run run = runRollout(QStringList{planFile} + connection(local, report));
-    QVERIFY2(run.finished && run.exitCode == 0, run.diagnostics().constData());
-
+    checkUvicornDeactivation(run, report, QStringLiteral("chat--blue"));
+    if (QTest::currentTestFailed())
+        return;
     // Held through two holds of 48 s, past the 45 s heartbeat twice: none lost to it.
-    const QJsonObject rollout = readJson(report + QStringLiteral("/rollout.json"));
-    for (const QJsonValue &v : rollout.value(QStringLiteral("assertions")).toArray())
-        QVERIFY2(v.toObject().value(QStringLiteral("passed")).toBool(),
-                 qPrintable(v.toObject().value(QStringLiteral("message")).toString()));
     QVERIFY2(!run.out.contains("heartbeat-timeout"), run.diagnostics().constData());
-    QCOMPARE(closesOf(rollout, QStringLiteral("chat--green")).size(), 0);
-    // Blue's sessions ended however uvicorn ends them on SIGTERM, all put down to the
-    // deactivation (step 7), by the server, in one code.
-    const QList<QJsonObject> blue = closesOf(rollout, QStringLiteral("chat--blue"));
-    QVERIFY2(!blue.isEmpty(), run.diagnostics().constData());
-    int count = 0;
-    for (const QJsonObject &c : blue) {
-        QCOMPARE(c.value(QStringLiteral("step")).toInt(), 7);
-        QCOMPARE(c.value(QStringLiteral("closed_by")).toString(), QStringLiteral("server"));
-        qInfo("chat--blue: %d sessions closed with %d by the %s at 'deactivate blue'",
-              c.value(QStringLiteral("count")).toInt(), c.value(QStringLiteral("code")).toInt(),
-              qPrintable(c.value(QStringLiteral("closed_by")).toString()));
-        count += c.value(QStringLiteral("count")).toInt();
-    }
-    QCOMPARE(count, 20); // all opened on blue before green existed; weights never move them
+    QCOMPARE(closesOf(readJson(report + QStringLiteral("/rollout.json")),
+                      QStringLiteral("chat--green"))
+                 .size(),
+             0);
 }
 
 void TestReferenceApps::fastApiProxyBlueGreen()
@@ -268,11 +289,9 @@ void TestReferenceApps::fastApiProxyBlueGreen()
     const QString report = m_tmp.filePath(QStringLiteral("proxy-report"));
 
     const Run run = runRollout(QStringList{planFile} + connection(local, report));
-    QVERIFY2(run.finished && run.exitCode == 0, run.diagnostics().constData());
-    const QJsonObject rollout = readJson(report + QStringLiteral("/rollout.json"));
-    for (const QJsonValue &v : rollout.value(QStringLiteral("assertions")).toArray())
-        QVERIFY2(v.toObject().value(QStringLiteral("passed")).toBool(),
-                 qPrintable(v.toObject().value(QStringLiteral("message")).toString()));
+    checkUvicornDeactivation(run, report, QStringLiteral("proxy--blue"));
+    if (QTest::currentTestFailed())
+        return;
     // Every session attributed by the ingress, whatever the workload, and talking to the upstream
     // through the user's proxy: audio deltas arrived.
     QFile csv(report + QStringLiteral("/sessions.csv"));
