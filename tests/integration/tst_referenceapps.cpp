@@ -130,10 +130,9 @@ QJsonArray blueGreenSteps(const QJsonObject &deploy, double holdSeconds)
                      QJsonObject{{QStringLiteral("blue"), 0}, {QStringLiteral("green"), 100}}}},
         QJsonObject{{QStringLiteral("kind"), QStringLiteral("hold")},
                     {QStringLiteral("seconds"), holdSeconds}},
-        QJsonObject{
-            {QStringLiteral("kind"), QStringLiteral("deactivate")},
-            {QStringLiteral("name"), QStringLiteral("deactivate blue")},
-            {QStringLiteral("revision"), QStringLiteral("blue")}},
+        QJsonObject{{QStringLiteral("kind"), QStringLiteral("deactivate")},
+                    {QStringLiteral("name"), QStringLiteral("deactivate blue")},
+                    {QStringLiteral("revision"), QStringLiteral("blue")}},
         QJsonObject{{QStringLiteral("kind"), QStringLiteral("wait")},
                     {QStringLiteral("until"), QStringLiteral("drained")},
                     {QStringLiteral("revision"), QStringLiteral("blue")},
@@ -246,10 +245,10 @@ void TestReferenceApps::chainlitShapedAppBlueGreen()
         return;
     // Held through two holds of 48 s, past the 45 s heartbeat twice: none lost to it.
     QVERIFY2(!run.out.contains("heartbeat-timeout"), run.diagnostics().constData());
-    QCOMPARE(closesOf(readJson(report + QStringLiteral("/rollout.json")),
-                      QStringLiteral("chat--green"))
-                 .size(),
-             0);
+    QCOMPARE(
+        closesOf(readJson(report + QStringLiteral("/rollout.json")), QStringLiteral("chat--green"))
+            .size(),
+        0);
 }
 
 void TestReferenceApps::fastApiProxyBlueGreen()
