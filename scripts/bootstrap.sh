@@ -82,7 +82,11 @@ run_product() {
     "$bin/blueshift-server" local --demo --admin "$admin" --state-dir "$state" --log-format text \
         > >(tee "$log") &
     local platform=$!
-    trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null' EXIT INT TERM
+    # Ctrl-C reaches the platform itself (it is in the terminal's foreground process group) and
+    # starts its graceful stop; a second signal from here would cut the drain short, so INT only
+    # waits. TERM (or an error here) passes one TERM on.
+    trap 'wait $platform 2>/dev/null' INT
+    trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null' EXIT TERM
     local line=""
     for _ in $(seq 1 100); do
         line=$(grep -m1 'server.started' "$log" 2>/dev/null || true)

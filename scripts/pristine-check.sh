@@ -209,11 +209,12 @@ check_versions() {
     in_root /work/main/build/bin/blueshift-server --version
 }
 
-# `run` after `test`: nothing to rebuild, and the local platform starts headless; Ctrl-C stops it.
+# `run` after `test`: nothing to rebuild, and the local platform starts headless; Ctrl-C (SIGINT
+# to its process group, as a terminal sends it) stops it the graceful way.
 check_run() {
     local out=$logs/run-product.out
     : >"$out"
-    in_root bash -c 'cd /work/main && exec scripts/bootstrap.sh run' \
+    root=$root setsid bash -c "$(declare -f in_root); in_root bash -c 'cd /work/main && exec scripts/bootstrap.sh run'" \
         >"$out" 2>&1 &
     local pid=$!
     local started_ok=""
@@ -225,9 +226,17 @@ check_run() {
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    local pids
-    pids=$(processes_in_root)
-    [ -z "$pids" ] || kill -INT $pids 2>/dev/null || true
+    # The session leader's pid is its process group's id.
+    kill -INT -- "-$pid" 2>/dev/null || true
+    local stopped=""
+    for _ in $(seq 1 600); do
+        kill -0 "$pid" 2>/dev/null || {
+            stopped=yes
+            break
+        }
+        sleep 0.1
+    done
+    [ -n "$stopped" ] || kill -KILL -- "-$pid" 2>/dev/null || true
     wait "$pid" || true
     cat "$out"
     [ -n "$started_ok" ] || {
@@ -236,6 +245,14 @@ check_run() {
     }
     grep -q 'no work to do' "$out" || {
         echo "error: scripts/bootstrap.sh run after test rebuilt: $(grep -c '^\[[0-9]*/' "$out") build steps"
+        return 1
+    }
+    [ -n "$stopped" ] && grep -q 'platform.stopped' "$out" || {
+        echo "error: Ctrl-C did not stop the local platform gracefully (no platform.stopped within 60 s)"
+        return 1
+    }
+    ! grep -q 'destroyed while running' "$out" || {
+        echo "error: Ctrl-C cut the replicas' drain short (a replica was killed while running)"
         return 1
     }
 }
