@@ -9,6 +9,7 @@
 #include "controlplane/statestore.h"
 #include "net/selfsignedcert.h"
 #include "net/tlscontext.h"
+#include "runtime/childprocess.h"
 #include "runtime/unixsignalwatcher.h"
 #include "telemetry/eventlog.h"
 
@@ -23,7 +24,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace blueshift::server {
@@ -278,7 +278,7 @@ int runLocal(const QStringList &args)
                                   QStringLiteral("127.0.0.1:0")});
         upstreamSim.setProcessChannelMode(QProcess::ForwardedErrorChannel);
         // Like a replica: a platform that dies (SIGKILL included) takes its upstream with it.
-        upstreamSim.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); });
+        upstreamSim.setChildProcessModifier(runtime::dieWithParent(SIGTERM, false));
         upstreamSim.start();
         // Start-up only: the platform has nothing to serve before its default upstream exists.
         if (!upstreamSim.waitForStarted(5000) || !upstreamSim.waitForReadyRead(5000)) {

@@ -260,6 +260,8 @@ void ClientSession::opened(const http::Response &response, net::ByteBuffer lefto
     QByteArray revision = response.header("X-Blueshift-Revision");
     if (revision.isEmpty() && !cfg.revisionHeader.isEmpty())
         revision = response.header(cfg.revisionHeader).left(256);
+    if (revision.isEmpty())
+        revision = cfg.pinnedRevision.toUtf8();
     m_record.revision = m_worker.intern(revision);
     m_attributionTried = !revision.isEmpty() || cfg.revisionPointer.isEmpty();
     m_cause.reset();

@@ -52,6 +52,9 @@ struct FleetConfig
     // message (socket.io: into the first event's array, e.g. /1/revision).
     QByteArray revisionHeader;
     QString revisionPointer;
+    // The revision every session is on by construction (a group pinned to a revision's or a
+    // label's own address); used when nothing in the 101 says otherwise.
+    QString pinnedRevision;
     int sessions = 1;
     double openRate = 50;   // new sessions per second during the ramp; <= 0: all at once
     double holdSeconds = 0; // each session closes itself (1000) this long after it first opened;

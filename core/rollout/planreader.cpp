@@ -191,10 +191,10 @@ bool PlanReader::reconnect(const QJsonValue &v, harness::ReconnectPolicy *p) con
 bool PlanReader::sessionGroup(const QJsonObject &o, bool topLevel, SessionGroupSpec *g) const
 {
     const PlanReader &r = *this;
-    QStringList allowed =
-        keyList({"url", "path", "scheme", "connections", "openRate", "pingInterval", "traffic",
-                 "reconnect", "threads", "connectTimeout", "startTimeout", "protocol",
-                 "socketioNamespace", "revisionHeader", "revisionFromMessage"});
+    QStringList allowed = keyList(
+        {"url", "path", "scheme", "connections", "openRate", "pingInterval", "traffic", "reconnect",
+         "threads", "connectTimeout", "startTimeout", "protocol", "socketioNamespace",
+         "revisionHeader", "revisionFromMessage", "label", "revision"});
     if (topLevel)
         allowed.append(QStringLiteral("autoStart"));
     if (!r.keys(o, allowed, QStringLiteral("a session group")))
@@ -229,6 +229,14 @@ bool PlanReader::sessionGroup(const QJsonObject &o, bool topLevel, SessionGroupS
         c.socketIoNamespace = nsp.toUtf8();
     }
     c.revisionHeader = revisionHeader.toLatin1();
+    if (!r.string(o, QStringLiteral("label"), &g->label) ||
+        !r.string(o, QStringLiteral("revision"), &g->revision))
+        return false;
+    if (!g->label.isEmpty() && !g->revision.isEmpty())
+        return r.fail(QStringLiteral("label"), QStringLiteral("and revision: give one, not both"));
+    if ((!g->label.isEmpty() || !g->revision.isEmpty()) && g->url != QLatin1String("ingress"))
+        return r.fail(g->label.isEmpty() ? QStringLiteral("revision") : QStringLiteral("label"),
+                      QStringLiteral("pins the group on the app's ingress: leave \"url\" out"));
     if (o.contains(QStringLiteral("reconnect")) &&
         !reconnect(o.value(QStringLiteral("reconnect")), &c.reconnect))
         return false;

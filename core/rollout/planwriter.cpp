@@ -47,6 +47,10 @@ QJsonObject sessionGroup(const SessionGroupSpec &g, bool topLevel)
         o.insert(QStringLiteral("revisionHeader"), QString::fromLatin1(c.revisionHeader));
     if (!c.revisionPointer.isEmpty())
         o.insert(QStringLiteral("revisionFromMessage"), c.revisionPointer);
+    if (!g.label.isEmpty())
+        o.insert(QStringLiteral("label"), g.label);
+    if (!g.revision.isEmpty())
+        o.insert(QStringLiteral("revision"), g.revision);
     if (topLevel)
         o.insert(QStringLiteral("autoStart"), g.autoStart);
     return o;

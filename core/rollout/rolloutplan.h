@@ -73,6 +73,11 @@ struct SessionGroupSpec
     QString url = QStringLiteral("ingress");
     QString path = QStringLiteral("/ws");
     QString scheme; // for "ingress": ws or wss; empty: ws for an http admin URL, else wss
+    // Pinned through the ingress to a traffic label or a revision, and so attributed by
+    // construction: on Azure the label's address {app}---{label}.{domain} or the revision's
+    // {app}--{suffix}.{domain}; on the local platform ?blueshift-label= (a label only).
+    QString label;
+    QString revision;
     harness::FleetConfig fleet;      // its url is filled in when the group starts
     bool autoStart = true;           // the plan's own group: started before the first step
     double startTimeoutSeconds = 60; // for every session to open (or give up) once started

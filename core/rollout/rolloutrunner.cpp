@@ -5,6 +5,8 @@
 #include "platformeventstream.h"
 #include "rolloutlog.h"
 
+#include <QUrlQuery>
+
 #include <algorithm>
 
 namespace blueshift::rollout {
@@ -184,6 +186,53 @@ void RolloutRunner::startRun()
     });
 }
 
+bool RolloutRunner::pinGroup(const SessionGroupSpec &spec, QUrl *url, QString *pinned,
+                             QString *error) const
+{
+    if (spec.label.isEmpty() && spec.revision.isEmpty())
+        return true;
+    const QString app = m_plan.target.app;
+    const bool local = m_client->endpoint().subscription == QLatin1String("local");
+    // Container Apps' addresses: {app}.{domain}, {app}---{label}.{domain},
+    // {app}--{suffix}.{domain}.
+    const QString host = url->host();
+    const QString domain =
+        host.startsWith(app + QLatin1Char('.')) ? host.mid(app.size() + 1) : QString();
+    const QString what = spec.label.isEmpty() ? QStringLiteral("revision '%1'").arg(spec.revision)
+                                              : QStringLiteral("label '%1'").arg(spec.label);
+    if (!spec.label.isEmpty()) {
+        *pinned = m_resolver.resolve(RevisionRef{QStringLiteral("label:") + spec.label}, error);
+        if (pinned->isEmpty())
+            return false;
+        if (local) {
+            QUrlQuery query(*url);
+            query.addQueryItem(QStringLiteral("blueshift-label"), spec.label);
+            url->setQuery(query);
+            return true;
+        }
+        if (domain.isEmpty()) {
+            *error = QStringLiteral("group %1: the ingress %2 is not {app}.{domain}: cannot build "
+                                    "the address of %3")
+                         .arg(spec.name, host, what);
+            return false;
+        }
+        url->setHost(app + QStringLiteral("---") + spec.label + QLatin1Char('.') + domain);
+        return true;
+    }
+    *pinned = m_resolver.resolve(RevisionRef{spec.revision}, error);
+    if (pinned->isEmpty())
+        return false;
+    if (local || domain.isEmpty()) {
+        *error = QStringLiteral("group %1: %2 has no address of its own here; pin the group by "
+                                "a label instead")
+                     .arg(spec.name, what);
+        return false;
+    }
+    const QString suffix = pinned->mid(app.size() + 2); // "{app}--{suffix}"
+    url->setHost(app + QStringLiteral("--") + suffix + QLatin1Char('.') + domain);
+    return true;
+}
+
 bool RolloutRunner::startGroup(const SessionGroupSpec &spec, QString *error)
 {
     QUrl url;
@@ -202,8 +251,12 @@ bool RolloutRunner::startGroup(const SessionGroupSpec &spec, QString *error)
     } else {
         url = QUrl(spec.url);
     }
+    QString pinned;
+    if (!pinGroup(spec, &url, &pinned, error))
+        return false;
     harness::FleetConfig config = spec.fleet;
     config.url = url;
+    config.pinnedRevision = pinned;
     config.caFile = m_options.caFile;
     config.acceptSelfSigned = m_options.acceptSelfSigned;
     // Every connection of every session must stay in the evidence.

@@ -136,6 +136,8 @@ private:
     void onPlatformEvent(const QString &kind, const QDateTime &time, const QJsonObject &fields);
     void startRun();
     bool startGroup(const SessionGroupSpec &spec, QString *error);
+    // A group pinned to a label or a revision: its URL and the revision it is on by construction.
+    bool pinGroup(const SessionGroupSpec &spec, QUrl *url, QString *pinned, QString *error) const;
     SessionGroupRun *group(const QString &name) const;
     void waitForGroupOpen(SessionGroupRun *group, double deadline,
                           std::function<void(bool, QString)> done);

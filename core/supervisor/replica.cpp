@@ -2,6 +2,8 @@
 
 #include "supervisorlog.h"
 
+#include "runtime/childprocess.h"
+
 #include <QHostAddress>
 #include <QRandomGenerator>
 #include <QTcpServer>
@@ -10,7 +12,6 @@
 #include <csignal>
 #include <cstring>
 
-#include <sys/prctl.h>
 #include <unistd.h>
 
 namespace blueshift::supervisor {
@@ -85,11 +86,8 @@ Replica::Replica(ReplicaSpec spec, ReplicaTiming timing, QObject *parent)
     m_process.setInputChannelMode(QProcess::ManagedInputChannel);
     // Its own process group, so that SIGKILL reaches whatever the workload forked (a container
     // dies whole), and death with us, so that a crashed platform leaves no replica holding a
-    // port. Only async-signal-safe calls here: this runs between fork and exec.
-    m_process.setChildProcessModifier([] {
-        ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    });
+    // port.
+    m_process.setChildProcessModifier(runtime::dieWithParent(SIGKILL, true));
     connect(&m_process, &QProcess::started, this, &Replica::onStarted);
     connect(&m_process, &QProcess::finished, this, &Replica::onFinished);
     connect(&m_process, &QProcess::errorOccurred, this, &Replica::onProcessError);

@@ -32,11 +32,10 @@ bool hasPortOutOfRange(const QString &text)
 
 QString webSocketUrlError(const QUrl &url, const QStringList &schemes)
 {
-    if (!url.isValid() || url.scheme().isEmpty() || !schemes.contains(url.scheme().toLower()))
+    if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty() ||
+        !schemes.contains(url.scheme().toLower()))
         return QStringLiteral("the URL must be %1 with a host, e.g. %2://127.0.0.1:8080/ws")
             .arg(schemeList(schemes), schemes.constFirst());
-    if (url.host().isEmpty())
-        return QStringLiteral("the URL has no host");
     if (url.port() == 0)
         return QStringLiteral("the URL's port must be from 1 to 65535");
     if (!url.userInfo().isEmpty())

@@ -100,6 +100,8 @@ private Q_SLOTS:
     void secretsNeverPrinted();
     void badCommandLine_data();
     void badCommandLine();
+    void socketIoHandshake_data();
+    void socketIoHandshake();
 
 private:
     QString relayUrl(const QString &path) const
@@ -350,6 +352,56 @@ void TestDoctor::badCommandLine()
     QVERIFY2(QString::fromUtf8(r.err).contains(mentions), r.describe());
     QVERIFY(!r.err.contains(kCanary));
     QVERIFY2(r.elapsedMs < 5000, r.describe());
+}
+
+void TestDoctor::socketIoHandshake_data()
+{
+    QTest::addColumn<QStringList>("appEnv");
+    QTest::addColumn<QString>("warning");
+    QTest::addRow("Engine.IO's defaults") << QStringList{} << QString();
+    QTest::addRow("heartbeat longer than the idle timeout")
+        << QStringList{s("SIO_PING_INTERVAL=200"), s("SIO_PING_TIMEOUT=60")}
+        << s("pingInterval + pingTimeout (260 s) is longer than the gateway's idle timeout");
+    QTest::addRow("pings rarer than the idle timeout")
+        << QStringList{s("SIO_PING_INTERVAL=300"), s("SIO_PING_TIMEOUT=20")}
+        << s("idle sessions are cut between pings");
+}
+
+void TestDoctor::socketIoHandshake()
+{
+    // The Chainlit-shaped app: the doctor completes the Engine.IO handshake on its socket.io
+    // path and reads the heartbeat from the open packet.
+    QFETCH(QStringList, appEnv);
+    QFETCH(QString, warning);
+    ServerProcess app(s("socketio app"));
+    QProcessEnvironment env = cleanEnvironment();
+    env.insert(s("PORT"), QString::number(unusedPort()));
+    env.insert(s("PYTHONDONTWRITEBYTECODE"), s("1"));
+    for (const QString &kv : std::as_const(appEnv))
+        env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+    app.start(s("/usr/bin/python3"),
+              {s(BLUESHIFT_SOURCE_DIR "/tests/integration/apps/socketio_app.py")}, env);
+    QVERIFY2(app.waitForServerStarted(20000), app.diagnostics().constData());
+    const QString url = QStringLiteral("ws://127.0.0.1:%1/ws/socket.io/").arg(app.port());
+
+    const DoctorRun r = doctor({url});
+    const QJsonObject io = r.probe(s("socket_io")).value(s("engine_io")).toObject();
+    QVERIFY2(io.value(s("received")).toBool(), r.describe().constData());
+    QVERIFY(!io.value(s("sid")).toString().isEmpty());
+    const int interval =
+        appEnv.isEmpty() ? 25000 : appEnv.at(0).section(QLatin1Char('='), 1).toInt() * 1000;
+    QCOMPARE(io.value(s("ping_interval_ms")).toInt(), interval);
+
+    const DoctorRun text = doctor({url}, false);
+    const QString report = QString::fromUtf8(text.out);
+    QVERIFY2(report.contains(s("socket.io handshake (Engine.IO open packet)")),
+             text.out.constData());
+    QVERIFY2(report.contains(QStringLiteral("pingInterval %1 s").arg(interval / 1000)),
+             text.out.constData());
+    if (warning.isEmpty())
+        QVERIFY2(!report.contains(s("idle timeout (240 s")), text.out.constData());
+    else
+        QVERIFY2(report.contains(warning), text.out.constData());
 }
 
 QTEST_GUILESS_MAIN(TestDoctor)

@@ -186,10 +186,10 @@ void TestHarnessPieces::csvShape()
     const QList<QByteArray> lines = csv.split('\n');
     QCOMPARE(lines.size(), 4); // header, two rows, the empty tail
     const int columns = int(lines[0].count(',')) + 1;
-    QCOMPARE(columns, 25);
+    QCOMPARE(columns, 26);
     QVERIFY(lines[1].startsWith("0,closed,app--blue,,,1.500,1.500,9.250,1001,"
-                                "\"revision draining, \"\"bye\"\"\",server,,2,1.500,"));
-    QVERIFY(lines[2].startsWith("1,waiting,,,,,,,,,,,0,,,,"));
+                                "\"revision draining, \"\"bye\"\"\",server,clean,,2,1.500,"));
+    QVERIFY(lines[2].startsWith("1,waiting,,,,,,,,,,,,0,,,,"));
 }
 
 void TestHarnessPieces::eventsMergedByTime()

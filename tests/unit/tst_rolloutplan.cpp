@@ -275,6 +275,18 @@ void tst_RolloutPlan::badPlans_data()
     QTest::addRow("http sessions url")
         << planWithSteps(traffic, R"(, "sessions": {"url": "http://x/"})")
         << QStringLiteral("sessions.url must be");
+    QTest::addRow("unknown protocol")
+        << planWithSteps(traffic, R"(, "sessions": {"protocol": "mqtt"})")
+        << QStringLiteral("sessions.protocol must be websocket, socketio or realtime");
+    QTest::addRow("namespace without socketio")
+        << planWithSteps(traffic, R"(, "sessions": {"socketioNamespace": "/chat"})")
+        << QStringLiteral("sessions.socketioNamespace goes with \"protocol\": \"socketio\"");
+    QTest::addRow("label and revision")
+        << planWithSteps(traffic, R"(, "sessions": {"label": "green", "revision": "green"})")
+        << QStringLiteral("sessions.label and revision: give one, not both");
+    QTest::addRow("pinned group with its own url")
+        << planWithSteps(traffic, R"(, "sessions": {"url": "ws://x/ws", "label": "green"})")
+        << QStringLiteral("sessions.label pins the group on the app's ingress");
     QTest::addRow("bad reconnect mode")
         << planWithSteps(traffic, R"(, "sessions": {"reconnect": {"mode": "sometimes"}})")
         << QStringLiteral("sessions.reconnect.mode must be none, immediate or backoff");

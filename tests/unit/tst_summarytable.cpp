@@ -62,11 +62,11 @@ void tst_SummaryTable::tableWithRevisionsUnknownAndTotals()
     s.rttMicros.p50 = 500;
     s.rttMicros.p99 = 12000;
     const QString expected = QStringLiteral(
-        "revision         opened  alive  closed  close codes    rtt p50 ms  rtt p99 ms\n"
-        "app--blue             3      1       2  1000\u00D71 1001\u00D71        0.41        1.20\n"
-        "app--green            2      2       0  -                    2.00       12.34\n"
-        "(unattributed)        1      1       0  -                       -           -\n"
-        "total                 6      4       2  1000\u00D71 1001\u00D71        0.50       "
+        "revision        opened  alive  closed  close codes    rtt p50 ms  rtt p99 ms\n"
+        "app--blue            3      1       2  1000\u00D71 1001\u00D71        0.41        1.20\n"
+        "app--green           2      2       0  -                    2.00       12.34\n"
+        "(unattributed)       1      1       0  -                       -           -\n"
+        "total                6      4       2  1000\u00D71 1001\u00D71        0.50       "
         "12.00\n");
     QCOMPARE(summaryTable(s), expected);
 }
