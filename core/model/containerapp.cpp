@@ -2,6 +2,8 @@
 
 #include <QJsonValue>
 
+#include <cmath>
+
 namespace blueshift::model {
 
 namespace {
@@ -52,7 +54,9 @@ public:
         if (v.isUndefined() || v.isNull())
             return def;
         const double d = v.toDouble(-1e300);
-        if (!v.isDouble() || d != double(qint64(d))) {
+        // Checked as a double first: converting 5.5e19 to an integer is undefined behaviour
+        // (found by fuzz_model: fuzz/regressions/model/integer-out-of-range.json).
+        if (!v.isDouble() || !std::isfinite(d) || std::trunc(d) != d) {
             fail(QStringLiteral("%1 must be an integer").arg(at(key)));
             return def;
         }
@@ -61,7 +65,7 @@ public:
                      .arg(at(key))
                      .arg(lo)
                      .arg(hi)
-                     .arg(qint64(d)));
+                     .arg(QString::number(d, 'g', 17)));
             return def;
         }
         return int(d);

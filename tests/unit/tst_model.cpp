@@ -180,6 +180,11 @@ void tst_Model::errorsNameTheJsonPath_data()
         << QByteArray(
                R"({"properties":{"configuration":{"ingress":{"traffic":[{"revisionName":"a","weight":101}]}}}})")
         << QStringLiteral("traffic[0].weight must be between 0 and 100");
+    QTest::addRow("weight far past any integer") // found by fuzz_model (undefined behaviour)
+        << QByteArray(
+               R"({"properties":{"configuration":{"ingress":{"traffic":[{"weight":55555555555555555555}]}}}})")
+        << QStringLiteral(
+               "traffic[0].weight must be between 0 and 100 (it is 5.5555555555555557e+19)");
     QTest::addRow("bad transport")
         << QByteArray(R"({"properties":{"configuration":{"ingress":{"transport":"udp"}}}})")
         << QStringLiteral("transport must be one of auto, http, http2, tcp");
