@@ -481,15 +481,7 @@ void ClientSession::onSocketIoText(const QByteArray &payload)
     if (step.ackId >= 0 && step.ackId == m_ackPending) {
         // The echo's round trip through the service's own event loop: an RTT sample.
         m_ackPending = -1;
-        const qint64 micros = (monotonicNanos() - m_ackSentNanos) / 1000;
-        if (micros >= 0 && micros <= 0xFFFFFFFFll) {
-            const auto us = quint32(micros);
-            m_record.rttLastUs = us;
-            m_record.rttMinUs = m_record.rttCount ? std::min(m_record.rttMinUs, us) : us;
-            m_record.rttMaxUs = std::max(m_record.rttMaxUs, us);
-            ++m_record.rttCount;
-            m_worker.addRtt(m_worker.now(), us, m_record.id);
-        }
+        recordRtt(m_ackSentNanos);
     }
     if (step.close)
         closeFor(step.cause, step.reason);
@@ -552,17 +544,21 @@ void ClientSession::onPong(MessageSocket &, const QByteArray &payload)
 {
     if (payload.size() != 8)
         return;
-    const qint64 sent = qFromBigEndian<qint64>(payload.constData());
-    const qint64 micros = (monotonicNanos() - sent) / 1000;
+    recordRtt(qFromBigEndian<qint64>(payload.constData()));
+    changed();
+}
+
+void ClientSession::recordRtt(qint64 sentNanos)
+{
+    const qint64 micros = (monotonicNanos() - sentNanos) / 1000;
     if (micros < 0 || micros > 0xFFFFFFFFll)
-        return;
+        return; // a pong that is not ours, or a clock that went wrong
     const auto us = quint32(micros);
     m_record.rttLastUs = us;
     m_record.rttMinUs = m_record.rttCount ? std::min(m_record.rttMinUs, us) : us;
     m_record.rttMaxUs = std::max(m_record.rttMaxUs, us);
     ++m_record.rttCount;
     m_worker.addRtt(m_worker.now(), us, m_record.id);
-    changed();
 }
 
 void ClientSession::sendTraffic()

@@ -62,6 +62,8 @@ private:
     void cancelTimer(net::EventLoop::TimerId *id);
     void cancelConnectionTimers();
     void sendPing();
+    // An RTT sample from a ping's pong or an emit's ack, sent at this monotonic time.
+    void recordRtt(qint64 sentNanos);
     void sendTraffic();
     void holdExpired();
     void changed();

@@ -190,6 +190,14 @@ ParseResult parseResponseHead(const char *data, std::size_t size, std::size_t ma
     return ParseResult::Complete;
 }
 
+void appendField(QByteArray *head, const QByteArray &name, const QByteArray &value)
+{
+    head->append(name);
+    head->append(": ");
+    head->append(value);
+    head->append("\r\n");
+}
+
 const char *reasonPhrase(int status)
 {
     switch (status) {

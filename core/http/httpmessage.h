@@ -59,6 +59,9 @@ ParseResult parseResponseHead(const char *data, std::size_t size, std::size_t ma
 
 const char *reasonPhrase(int status);
 
+// Appends "Name: value\r\n" to a head being built.
+void appendField(QByteArray *head, const QByteArray &name, const QByteArray &value);
+
 // A complete response with Content-Length, and Connection: close unless `keepAlive`.
 QByteArray buildResponse(int status, const QByteArray &contentType, const QByteArray &body,
                          bool keepAlive, const HeaderList &extraHeaders = {},

@@ -13,15 +13,9 @@ bool isHopByHop(const QByteArray &field)
     return named(field, "Connection") || named(field, "Keep-Alive") ||
            named(field, "Proxy-Connection");
 }
-
-void appendField(QByteArray *out, const QByteArray &name, const QByteArray &value)
-{
-    out->append(name);
-    out->append(": ");
-    out->append(value);
-    out->append("\r\n");
-}
 } // namespace
+
+using http::appendField;
 
 bool isUpgradeRequest(const http::Request &request)
 {

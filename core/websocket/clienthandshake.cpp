@@ -4,15 +4,7 @@
 
 namespace blueshift::websocket {
 
-namespace {
-void appendField(QByteArray *out, const QByteArray &name, const QByteArray &value)
-{
-    out->append(name);
-    out->append(": ");
-    out->append(value);
-    out->append("\r\n");
-}
-} // namespace
+using http::appendField;
 
 QString handshakeFailureText(HandshakeFailure failure, const http::Response &response)
 {

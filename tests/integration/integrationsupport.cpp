@@ -458,6 +458,26 @@ void RawWebSocket::parseFrames()
 
 // ---------------------------------------------------------------------------------------------
 
+CommandRun runServerCommand(const QString &subcommand, const QStringList &args, int timeoutMs)
+{
+    QProcess p;
+    QProcessEnvironment env = cleanEnvironment();
+    env.remove(QStringLiteral("QT_LOGGING_RULES"));
+    p.setProcessEnvironment(env);
+    p.start(serverBinary(), QStringList{subcommand} + args);
+    CommandRun r;
+    r.finished = p.waitForStarted(10000) &&
+                 QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, timeoutMs);
+    if (!r.finished) {
+        p.kill();
+        p.waitForFinished(5000);
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
 HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs)
 {
     HttpResult result;

@@ -182,6 +182,18 @@ struct HttpResult
 // GET over a fresh connection with "Connection: close".
 HttpResult httpGet(quint16 port, const QByteArray &path, int timeoutMs = 5000);
 
+// One run of `blueshift-server SUBCOMMAND ARGS` to its end, as a user runs it (without ctest's
+// logging rules), waiting on the event loop so that other processes' output keeps flowing.
+struct CommandRun
+{
+    bool finished = false; // false: killed at the timeout
+    int exitCode = -1;     // -1: crashed
+    QByteArray out;
+    QByteArray err;
+    QByteArray diagnostics() const { return "stdout:\n" + out + "\nstderr:\n" + err; }
+};
+CommandRun runServerCommand(const QString &subcommand, const QStringList &args, int timeoutMs);
+
 // The value of one Prometheus series (the exact text before the value, labels included),
 // or -1 when the body has no such line.
 double metricValue(const QByteArray &metrics, const QByteArray &series);

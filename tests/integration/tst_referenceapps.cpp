@@ -63,33 +63,11 @@ QJsonObject pythonApp(const char *script, const QString &suffix,
                                                         {QStringLiteral("maxReplicas"), 1}}}}}}}};
 }
 
-struct Run
-{
-    bool finished = false;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QByteArray diagnostics() const { return "stdout:\n" + out.right(3000) + "\nstderr:\n" + err; }
-};
+using Run = CommandRun;
 
 Run runRollout(const QStringList &args)
 {
-    QProcess p;
-    QProcessEnvironment env = cleanEnvironment();
-    env.remove(QStringLiteral("QT_LOGGING_RULES"));
-    p.setProcessEnvironment(env);
-    p.start(serverBinary(), QStringList{QStringLiteral("rollout")} + args);
-    Run r;
-    r.finished = p.waitForStarted(10000) &&
-                 QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, kRunTimeout);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished(5000);
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return runServerCommand(QStringLiteral("rollout"), args, kRunTimeout);
 }
 
 QJsonObject readJson(const QString &path)
@@ -195,9 +173,34 @@ private Q_SLOTS:
     void fastApiProxyBlueGreen();
 
 private:
+    // The blue/green plan of `app` in a file: 20 sessions through the ingress with `sessions`
+    // (path, protocol ...), green deployed with the same workload, holds of `holdSeconds`.
+    QString writeBlueGreenPlan(const QString &app, QJsonObject sessions, double holdSeconds);
+
     QTemporaryDir m_tmp;
     ServerProcess *m_upstream = nullptr;
 };
+
+QString TestReferenceApps::writeBlueGreenPlan(const QString &app, QJsonObject sessions,
+                                              double holdSeconds)
+{
+    sessions.insert(QStringLiteral("url"), QStringLiteral("ingress"));
+    sessions.insert(QStringLiteral("connections"), 20);
+    sessions.insert(QStringLiteral("openRate"), 20);
+    const QJsonObject deploy{{QStringLiteral("kind"), QStringLiteral("deploy")},
+                             {QStringLiteral("name"), QStringLiteral("deploy green")},
+                             {QStringLiteral("revisionSuffix"), QStringLiteral("green")},
+                             {QStringLiteral("timeout"), 60}};
+    const QJsonObject plan{{QStringLiteral("version"), 1},
+                           {QStringLiteral("target"), QJsonObject{{QStringLiteral("app"), app}}},
+                           {QStringLiteral("sessions"), sessions},
+                           {QStringLiteral("steps"), blueGreenSteps(deploy, holdSeconds)}};
+    const QString path = m_tmp.filePath(app + QStringLiteral(".json"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QJsonDocument(plan).toJson()) <= 0)
+        return {};
+    return path;
+}
 
 void TestReferenceApps::initTestCase()
 {
@@ -217,28 +220,14 @@ void TestReferenceApps::chainlitShapedAppBlueGreen()
                 kTimeout);
     QVERIFY2(put.ok, qPrintable(put.errorMessage));
 
-    QJsonObject deploy{{QStringLiteral("kind"), QStringLiteral("deploy")},
-                       {QStringLiteral("name"), QStringLiteral("deploy green")},
-                       {QStringLiteral("revisionSuffix"), QStringLiteral("green")},
-                       {QStringLiteral("timeout"), 60}};
-    const QJsonObject plan{
-        {QStringLiteral("version"), 1},
-        {QStringLiteral("target"), QJsonObject{{QStringLiteral("app"), QStringLiteral("chat")}}},
-        {QStringLiteral("sessions"),
-         QJsonObject{{QStringLiteral("url"), QStringLiteral("ingress")},
-                     {QStringLiteral("path"), QStringLiteral("/ws/socket.io/")},
-                     {QStringLiteral("protocol"), QStringLiteral("socketio")},
-                     {QStringLiteral("connections"), 20},
-                     {QStringLiteral("openRate"), 20},
-                     {QStringLiteral("pingInterval"), 0}}},
-        {QStringLiteral("steps"), blueGreenSteps(deploy, 48)}};
-    const QString planFile = m_tmp.filePath(QStringLiteral("chainlit.json"));
-    QFile f(planFile);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(plan).toJson());
-    f.close();
     const QString report = m_tmp.filePath(QStringLiteral("chainlit-report"));
-
+    const QString planFile =
+        writeBlueGreenPlan(QStringLiteral("chat"),
+                           QJsonObject{{QStringLiteral("path"), QStringLiteral("/ws/socket.io/")},
+                                       {QStringLiteral("protocol"), QStringLiteral("socketio")},
+                                       {QStringLiteral("pingInterval"), 0}},
+                           48);
+    QVERIFY(!planFile.isEmpty());
     const Run run = runRollout(QStringList{planFile} + connection(local, report));
     checkUvicornDeactivation(run, report, QStringLiteral("chat--blue"));
     if (QTest::currentTestFailed())
@@ -262,31 +251,17 @@ void TestReferenceApps::fastApiProxyBlueGreen()
         kTimeout);
     QVERIFY2(put.ok, qPrintable(put.errorMessage));
 
-    QJsonObject deploy{{QStringLiteral("kind"), QStringLiteral("deploy")},
-                       {QStringLiteral("name"), QStringLiteral("deploy green")},
-                       {QStringLiteral("revisionSuffix"), QStringLiteral("green")},
-                       {QStringLiteral("timeout"), 60}};
-    const QJsonObject plan{
-        {QStringLiteral("version"), 1},
-        {QStringLiteral("target"), QJsonObject{{QStringLiteral("app"), QStringLiteral("proxy")}}},
-        {QStringLiteral("sessions"),
-         QJsonObject{{QStringLiteral("url"), QStringLiteral("ingress")},
-                     {QStringLiteral("path"), QStringLiteral("/ws")},
-                     {QStringLiteral("protocol"), QStringLiteral("realtime")},
-                     {QStringLiteral("traffic"),
-                      QJsonObject{{QStringLiteral("mode"), QStringLiteral("realtime")},
-                                  {QStringLiteral("interval"), 1}}},
-                     {QStringLiteral("connections"), 20},
-                     {QStringLiteral("openRate"), 20},
-                     {QStringLiteral("pingInterval"), 1}}},
-        {QStringLiteral("steps"), blueGreenSteps(deploy, 3)}};
-    const QString planFile = m_tmp.filePath(QStringLiteral("proxy.json"));
-    QFile f(planFile);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write(QJsonDocument(plan).toJson());
-    f.close();
     const QString report = m_tmp.filePath(QStringLiteral("proxy-report"));
-
+    const QString planFile = writeBlueGreenPlan(
+        QStringLiteral("proxy"),
+        QJsonObject{{QStringLiteral("path"), QStringLiteral("/ws")},
+                    {QStringLiteral("protocol"), QStringLiteral("realtime")},
+                    {QStringLiteral("traffic"),
+                     QJsonObject{{QStringLiteral("mode"), QStringLiteral("realtime")},
+                                 {QStringLiteral("interval"), 1}}},
+                    {QStringLiteral("pingInterval"), 1}},
+        3);
+    QVERIFY(!planFile.isEmpty());
     const Run run = runRollout(QStringList{planFile} + connection(local, report));
     checkUvicornDeactivation(run, report, QStringLiteral("proxy--blue"));
     if (QTest::currentTestFailed())

@@ -20,35 +20,11 @@ using namespace blueshift::itest;
 namespace {
 constexpr int kRunTimeout = 120000;
 
-struct Run
-{
-    bool finished = false;
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QByteArray diagnostics() const { return "stdout:\n" + out + "\nstderr:\n" + err; }
-};
+using Run = CommandRun;
 
-// Waits on the event loop (not in waitForFinished) so the local platform's output keeps flowing.
 Run runRollout(const QStringList &args, int timeoutMs = kRunTimeout)
 {
-    QProcess p;
-    QProcessEnvironment env = cleanEnvironment();
-    // As a user runs it: ctest's logging rules would let the developers' categories through.
-    env.remove(QStringLiteral("QT_LOGGING_RULES"));
-    p.setProcessEnvironment(env);
-    p.start(serverBinary(), QStringList{QStringLiteral("rollout")} + args);
-    Run r;
-    r.finished = p.waitForStarted(10000) &&
-                 QTest::qWaitFor([&p] { return p.state() == QProcess::NotRunning; }, timeoutMs);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished(5000);
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return runServerCommand(QStringLiteral("rollout"), args, timeoutMs);
 }
 
 QJsonObject readJson(const QString &path)
