@@ -129,10 +129,18 @@ run_target() {
     ((unconfirmed == 0)) ||
         line+=$'\n'"  $unconfirmed timeout(s) that did not reproduce alone: $work/unconfirmed"
     if ((rc != 0)); then
-        line+=$'\n'"  FAILED (exit $rc): $({ grep -E 'ERROR: |invariant failed|runtime error' "$log" ||
-            echo 'see the log'; } | tail -1 | cut -c1-200)"
+        # The harness's or a sanitizer's own words first, libFuzzer's summary otherwise.
+        local why
+        why=$({ grep -E 'invariant failed|runtime error|ERROR: AddressSanitizer' "$log" ||
+            grep -E 'ERROR: ' "$log" || echo 'see the log'; } | tail -1 | cut -c1-200)
+        line+=$'\n'"  FAILED (exit $rc): $why"
         line+=$'\n'"  log:        $log"
         if [ -n "$crash" ]; then
+            local known
+            for known in "$here/fuzz/regressions/$t"/*; do
+                [ -f "$known" ] && cmp -s "$known" "$crash" &&
+                    line+=$'\n'"  known:      ${known#"$here"/} (not fixed yet)"
+            done
             line+=$'\n'"  input:      $crash"
             line+=$'\n'"  reproduce:  $bin $crash"
             line+=$'\n'"  minimise:   $bin -minimize_crash=1 -runs=100000 $crash"

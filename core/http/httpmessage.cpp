@@ -52,6 +52,13 @@ bool parseFields(const QByteArray &head, qsizetype from, HeaderList *out)
     }
     return false;
 }
+// RFC 9112 section 2.2: a bare CR is invalid, and a start line ends at its CRLF; a lone LF or
+// a NUL in it would let two parsers see two different requests (found by fuzz_httpmessage).
+bool hasBareLineBreak(const QByteArray &line)
+{
+    return line.contains('\r') || line.contains('\n') || line.contains('\0');
+}
+
 // Content-Length = 1*DIGIT; a list ("5, 5") only of equal values (RFC 9110 section 8.6).
 bool parseContentLength(const QByteArray &value, qint64 *out)
 {
@@ -140,6 +147,8 @@ ParseResult parseRequestHead(const char *data, std::size_t size, std::size_t max
     const QByteArray head(data, qsizetype(end));
     const qsizetype eol = head.indexOf("\r\n");
     const QByteArray line = head.left(eol);
+    if (hasBareLineBreak(line))
+        return ParseResult::Malformed;
     const QList<QByteArray> parts = line.split(' ');
     if (parts.size() != 3 || parts[0].isEmpty() || parts[1].isEmpty())
         return ParseResult::Malformed;
@@ -175,8 +184,12 @@ ParseResult parseResponseHead(const char *data, std::size_t size, std::size_t ma
     const QByteArray head(data, qsizetype(end));
     const qsizetype eol = head.indexOf("\r\n");
     const QByteArray line = head.left(eol);
+    if (hasBareLineBreak(line))
+        return ParseResult::Malformed;
     // "HTTP/1.1 101 Switching Protocols"
-    if (!line.startsWith("HTTP/1.") || line.size() < 12 || line.at(8) != ' ')
+    // status-code = 3DIGIT, then SP and the reason (or nothing): "HTTP/1.1 2001" is no 200.
+    if (!line.startsWith("HTTP/1.") || line.size() < 12 || line.at(8) != ' ' ||
+        (line.size() > 12 && line.at(12) != ' '))
         return ParseResult::Malformed;
     bool ok = false;
     out->status = line.mid(9, 3).toInt(&ok);

@@ -93,6 +93,10 @@ AffinityCookieCodec::Verdict AffinityCookieCodec::decode(const QByteArray &value
     if (!decoded)
         return Verdict::Malformed;
     const QByteArray &raw = *decoded;
+    // Only the encoder's own spelling: base64 with padding or with stray low bits set decodes to
+    // the same bytes, and one ticket must have one cookie value (found by fuzz_affinitycookie).
+    if (raw.toBase64(kBase64) != value)
+        return Verdict::Malformed;
     if (raw.size() < 1 + 8 + 3 + kMacSize || raw.at(0) != kVersion)
         return Verdict::Malformed;
     const qsizetype recordSize = raw.size() - kMacSize;

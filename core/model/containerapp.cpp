@@ -121,7 +121,17 @@ public:
     QDateTime time(const QString &key)
     {
         const QString s = string(key);
-        return s.isEmpty() ? QDateTime() : QDateTime::fromString(s, Qt::ISODate);
+        if (s.isEmpty())
+            return {};
+        const QDateTime t = QDateTime::fromString(s, Qt::ISODate);
+        // ISO 8601 as ARM writes it has four-digit years: a time that is past 9999 in UTC
+        // ("9999-12-31T23:00:00-05:00") could not be written back (found by fuzz_model).
+        const int year = t.toUTC().date().year();
+        if (t.isValid() && (year < 1 || year > 9999)) {
+            fail(QStringLiteral("%1 is out of range (years 1 to 9999 in UTC)").arg(at(key)));
+            return {};
+        }
+        return t;
     }
 
     template<typename E>

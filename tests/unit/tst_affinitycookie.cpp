@@ -96,6 +96,13 @@ void tst_AffinityCookie::rejected_data()
     QTest::addRow("signature dropped")
         << good.left(good.size() - 43) + QByteArray(43, 'A') << demo << Verdict::BadSignature;
     QTest::addRow("foreign app") << good << QStringLiteral("other") << Verdict::ForeignApp;
+    // Found by fuzz_affinitycookie: spellings of the same bytes that the encoder never writes.
+    QTest::addRow("padded")
+        << QByteArray("AQAAAABoTuGKBGRlbW8BcgF44I-6e9VzgyG_FF17LbQzqmRSU4IOMhZwuhAhRVM3akc=")
+        << demo << Verdict::Malformed;
+    QTest::addRow("unused bits set")
+        << QByteArray("AQAAAABoTuGKBGRlbW8BcgF44I-6e9VzgyG_FF17LbQzqmRSU4IOMhZwuhAhRVM3akd") << demo
+        << Verdict::Malformed;
 
     // A well-formed record nobody signed: the attacker writes the layout, guesses the MAC.
     QByteArray forged(1, char(1));

@@ -95,6 +95,11 @@ void tst_HttpMessage::requestVerdicts_data()
     QTest::addRow("huge Content-Length")
         << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 99999999999999999999\r\n\r\n")
         << ParseResult::Malformed;
+    // Found by fuzz_httpmessage: a start line with a bare CR, LF or NUL.
+    QTest::addRow("bare CR in the target")
+        << QByteArray("GET /a\rb HTTP/1.1\r\nHost: a\r\n\r\n") << ParseResult::Malformed;
+    QTest::addRow("LF in the request line")
+        << QByteArray("GET /a\nb HTTP/1.1\r\nHost: a\r\n\r\n") << ParseResult::Malformed;
     QTest::addRow("Content-Length and Transfer-Encoding")
         << QByteArray("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n"
                       "Transfer-Encoding: chunked\r\n\r\n")
@@ -178,9 +183,12 @@ void tst_HttpMessage::responseHead()
     QCOMPARE(r.header("sec-websocket-accept"), QByteArray("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="));
     QCOMPARE(raw.mid(qsizetype(consumed)), QByteArray("\x81\x05hello"));
 
-    const QByteArray bad = "HTTP/1.1 abc Nope\r\n\r\n";
-    QCOMPARE(parseResponseHead(bad.constData(), std::size_t(bad.size()), 16384, &r, &consumed),
-             ParseResult::Malformed);
+    for (const QByteArray &bad : {QByteArray("HTTP/1.1 abc Nope\r\n\r\n"),
+                                  QByteArray("HTTP/1.2 2001\n\r\n\r\n"), // fuzz_httpmessage
+                                  QByteArray("HTTP/1.1 2001 OK\r\n\r\n")}) {
+        QCOMPARE(parseResponseHead(bad.constData(), std::size_t(bad.size()), 16384, &r, &consumed),
+                 ParseResult::Malformed);
+    }
 }
 
 void tst_HttpMessage::builtResponse()

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void readsArmShape();
     void errorsNameTheJsonPath_data();
     void errorsNameTheJsonPath();
+    void revisionTimeOutOfRange();
     void trafficRules_data();
     void trafficRules();
     void latestRevisionAndLabels();
@@ -211,6 +212,25 @@ void tst_Model::errorsNameTheJsonPath()
     QString error;
     QVERIFY(!fromJson(QJsonDocument::fromJson(json).object(), &app, &error));
     QVERIFY2(error.contains(path), qPrintable(error));
+}
+
+void tst_Model::revisionTimeOutOfRange()
+{
+    // Found by fuzz_model: a time past year 9999 in UTC could not be written back as ARM writes
+    // times (four-digit years), so it is refused when read.
+    Revision rev;
+    QString error;
+    QVERIFY(!fromJson(
+        QJsonDocument::fromJson(R"({"properties":{"lastActiveTime":"9999-12-31T23:00:00-05:00"}})")
+            .object(),
+        &rev, &error));
+    QCOMPARE(error, QStringLiteral("properties.lastActiveTime is out of range (years 1 to 9999 in "
+                                   "UTC)"));
+    QVERIFY2(fromJson(QJsonDocument::fromJson(
+                          R"({"properties":{"lastActiveTime":"9999-12-31T23:00:00Z"}})")
+                          .object(),
+                      &rev, &error),
+             qPrintable(error));
 }
 
 void tst_Model::trafficRules_data()
