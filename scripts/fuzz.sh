@@ -7,7 +7,7 @@
 #
 #   --seconds N   how long each target runs (default 30)
 #   --jobs J      how many targets run at once (default 1; each takes one core)
-#   target        framechecker, httpmessage, planparser, affinitycookie, model (default: all)
+#   target        framechecker, httpmessage, planparser, affinitycookie, model, socketio (default: all)
 #
 # The build goes to build-fuzz/ (BLUESHIFT_FUZZ_BUILD_DIR overrides it). Each target's corpus
 # lives in <build>/work/<target>/corpus: the seeds of fuzz/corpus/<target>/ are copied there
@@ -18,7 +18,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build_dir=${BLUESHIFT_FUZZ_BUILD_DIR:-$here/build-fuzz}
-all_targets=(framechecker httpmessage planparser affinitycookie model)
+all_targets=(framechecker httpmessage planparser affinitycookie model socketio)
 seconds=30
 jobs=1
 targets=()
