@@ -144,6 +144,22 @@ void tst_RolloutAssertions::lostDuringShift()
     lenient.max = 2;
     QVERIFY(AssertionEvaluator::evaluate(lenient, shift, e).passed);
 
+    // Closes of the service's own making are left out, and said to be.
+    QList<SessionEvent> own = events;
+    SessionEvent heartbeat = closed(4, 15, blue, 1000, stats::CloseSide::Client);
+    heartbeat.cause = stats::CloseCause::HeartbeatTimeout;
+    SessionEvent cap = closed(5, 16, blue, 1000);
+    cap.cause = stats::CloseCause::SessionCap;
+    own << heartbeat << cap;
+    RolloutEvidence o;
+    o.addEvents(QStringLiteral("main"), own, 0);
+    o.setEnd(30);
+    r = AssertionEvaluator::evaluate(spec(AssertionKind::LostDuringShift), shift, o);
+    QCOMPARE(r.observed, QStringLiteral("2 lost (1006×1, 1011×1); left out: 1 session-cap"));
+    QCOMPARE(
+        r.details.value(QStringLiteral("left_out")).toObject().value(QStringLiteral("session-cap")),
+        1);
+
     // Closes of a revision this run deactivated are that step's business.
     e.setDeactivated(blue, 11);
     r = AssertionEvaluator::evaluate(spec(AssertionKind::LostDuringShift), shift, e);
@@ -309,6 +325,20 @@ void tst_RolloutAssertions::shareByWeight()
     r = AssertionEvaluator::evaluate(share, step, e);
     QVERIFY(!r.passed);
     QVERIFY2(r.message.contains(QStringLiteral("only 40 new sessions")), qPrintable(r.message));
+
+    // Sessions nothing attributed are never guessed: too few attributed ones skip the judgement
+    // and say why, rather than failing or passing on no data.
+    QList<SessionEvent> anonymous;
+    for (int i = 0; i < 40; ++i)
+        anonymous.append(opened(i, 11, i < 5 ? blue : QString()));
+    RolloutEvidence a;
+    a.addEvents(QStringLiteral("canary"), anonymous, 0);
+    a.setEnd(40);
+    share.minSessions = 20;
+    r = AssertionEvaluator::evaluate(share, step, a);
+    QVERIFY(r.passed && r.skipped);
+    QCOMPARE(r.observed, QStringLiteral("skipped: 35 of 40 new sessions unattributed"));
+    QCOMPARE(r.details.value(QStringLiteral("unattributed")).toInt(), 35);
 }
 
 void tst_RolloutAssertions::reportEscapesAndDraws()
