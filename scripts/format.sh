@@ -2,4 +2,4 @@
 # Formats every C++ file the clang_format test checks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-find core server gui tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+find core server gui tests bench fuzz -name '*.cpp' -o -name '*.h' | xargs clang-format -i
