@@ -39,6 +39,17 @@ QProcessEnvironment cleanEnvironment()
     return env;
 }
 
+bool waitForListening(quint16 port, int timeoutMs)
+{
+    return QTest::qWaitFor(
+        [port] {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, port);
+            return probe.waitForConnected(200);
+        },
+        timeoutMs);
+}
+
 quint16 unusedPort()
 {
     QTcpServer server;

@@ -28,6 +28,9 @@ QString systemPython();
 QProcessEnvironment cleanEnvironment();
 // A port on 127.0.0.1 where nothing listens (bound, then released).
 quint16 unusedPort();
+// True once a TCP connection to 127.0.0.1:port is accepted (bounded): for servers that announce
+// themselves before they listen (a uvicorn app prints its line before uvicorn binds).
+bool waitForListening(quint16 port, int timeoutMs = 20000);
 
 // A child process that logs one JSON object per line on stdout. Killed when destroyed, so a
 // test that fails half-way leaves nothing running.

@@ -381,7 +381,8 @@ void TestDoctor::socketIoHandshake()
         env.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
     app.start(s("/usr/bin/python3"),
               {s(BLUESHIFT_SOURCE_DIR "/tests/integration/apps/socketio_app.py")}, env);
-    QVERIFY2(app.waitForServerStarted(20000), app.diagnostics().constData());
+    QVERIFY2(app.waitForServerStarted(20000) && waitForListening(app.port()),
+             app.diagnostics().constData());
     const QString url = QStringLiteral("ws://127.0.0.1:%1/ws/socket.io/").arg(app.port());
 
     const DoctorRun r = doctor({url});

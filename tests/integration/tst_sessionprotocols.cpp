@@ -117,7 +117,7 @@ std::unique_ptr<ServerProcess> TestSessionProtocols::startApp(const QStringList 
     app->start(QStringLiteral("/usr/bin/python3"),
                {QStringLiteral(BLUESHIFT_SOURCE_DIR "/tests/integration/apps/socketio_app.py")},
                env);
-    if (!app->waitForServerStarted(20000))
+    if (!app->waitForServerStarted(20000) || !waitForListening(app->port()))
         return nullptr;
     return app;
 }
